@@ -1,0 +1,35 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test install catalogs bench worker clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> installing crossborder_crm and its pinned dependencies into $(VENV)"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+catalogs: $(STAMP)
+	@$(BIN)/pybabel compile --use-fuzzy -q -d locales -D messages 2>/dev/null || $(BIN)/pybabel compile -q -d locales -D messages
+
+run: catalogs
+	@$(BIN)/crossborder-crm serve
+
+worker: catalogs
+	@$(BIN)/crossborder-crm worker
+
+test: catalogs
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: catalogs
+	@$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance test-output .pytest_cache

@@ -1,0 +1,102 @@
+"""Message endpoints: schedule a written message at the buyer's best moment, list, cancel, reschedule."""
+from __future__ import annotations
+
+import pytz
+from flask import current_app, g, jsonify, request
+
+from crossborder_crm import services
+from crossborder_crm.api import bp, json_body
+from crossborder_crm.api.buyers import int_arg
+from crossborder_crm.api.registry import QueryParam, operation
+from crossborder_crm.buyers.serialize import iso
+from crossborder_crm.outbox import service
+from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
+from crossborder_crm.outbox.schemas import MessageCreate, MessageReschedule
+
+
+def message_json(m: Message, buyer_tz: str | None = None) -> dict:
+    """The API shape of a message, with the buyer's local wall time for its scheduled instant."""
+    out = {
+        "id": m.id, "buyer_id": m.buyer_id, "kind": m.kind, "origin": m.origin, "status": m.status,
+        "idempotency_key": m.idempotency_key, "message_id": m.rfc_message_id, "locale": m.locale,
+        "subject": m.subject, "scheduled_at": iso(m.scheduled_at), "explanation": m.explanation,
+        "attempts": m.attempts, "last_error": m.last_error, "sent_at": iso(m.sent_at),
+        "created_at": iso(m.created_at),
+    }
+    if buyer_tz:
+        local = m.scheduled_at.astimezone(pytz.timezone(buyer_tz))
+        out["scheduled_local"] = {"time": local.isoformat(timespec="minutes"), "timezone": buyer_tz,
+                                  "abbreviation": local.tzname()}
+    return out
+
+
+def _buyer_zones(ids: set[int]) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from crossborder_crm.buyers.models import Buyer
+
+    if not ids:
+        return {}
+    with services().db.reading() as s:
+        return dict(s.execute(select(Buyer.id, Buyer.timezone).where(Buyer.id.in_(ids),
+                                                                     Buyer.seller_id == g.seller_id)).all())
+
+
+def _one(m: Message) -> dict:
+    return message_json(m, _buyer_zones({m.buyer_id}).get(m.buyer_id))
+
+
+@operation(bp, "/messages", "POST", "Schedule a written message at the buyer's best moment (idempotent)",
+           body=MessageCreate, responses={201: "Scheduled", 200: "Already scheduled with this idempotency key",
+                                          409: "Idempotency key used for another buyer"}, tag="messages")
+def create_message():
+    """Schedule a message."""
+    svc = services()
+    result = service.schedule_message(svc.db, svc.clock, g.seller_id, json_body(),
+                                      mail_domain=current_app.config["MAIL_FROM_DOMAIN"])
+    return jsonify(_one(result.message)), 201 if result.created else 200
+
+
+@operation(bp, "/messages", "GET", "List messages, newest first", tag="messages", query=(
+    QueryParam("status", enum=MESSAGE_STATUSES), QueryParam("buyer_id", "integer"),
+    QueryParam("limit", "integer", "1–500, default 50"), QueryParam("cursor")))
+def list_messages():
+    """List messages."""
+    cursor = request.args.get("cursor")
+    items, nxt = service.list_messages(
+        services().db, g.seller_id, status=request.args.get("status") or None,
+        buyer_id=int_arg("buyer_id", 0) or None, limit=int_arg("limit", 50),
+        cursor=int_arg("cursor", 0) or None if cursor else None)
+    zones = _buyer_zones({m.buyer_id for m in items})
+    return jsonify({"items": [message_json(m, zones.get(m.buyer_id)) for m in items],
+                    "next_cursor": str(nxt) if nxt else None})
+
+
+@operation(bp, "/messages/<int:message_id>", "GET", "Get a message", tag="messages")
+def get_message(message_id: int):
+    """Get one message."""
+    return jsonify(_one(service.get_message(services().db, g.seller_id, message_id)))
+
+
+@operation(bp, "/messages/<int:message_id>/cancel", "POST", "Cancel a message that has not gone out",
+           tag="messages", responses={200: "Cancelled", 409: "Already sent or cancelled"})
+def cancel_message(message_id: int):
+    """Cancel a message."""
+    svc = services()
+    return jsonify(_one(service.cancel_message(svc.db, svc.clock, g.seller_id, message_id)))
+
+
+@operation(bp, "/messages/<int:message_id>/reschedule", "POST", "Move a message to a new moment",
+           body=MessageReschedule, tag="messages", responses={200: "Rescheduled", 409: "Already sent"})
+def reschedule_message(message_id: int):
+    """Reschedule a message."""
+    svc = services()
+    return jsonify(_one(service.reschedule_message(svc.db, svc.clock, g.seller_id, message_id, json_body())))
+
+
+@operation(bp, "/messages/<int:message_id>/retry", "POST", "Retry a failed message now", tag="messages",
+           responses={200: "Queued again", 409: "Not failed"})
+def retry_message(message_id: int):
+    """Retry a failed message."""
+    svc = services()
+    return jsonify(_one(service.retry_message(svc.db, svc.clock, g.seller_id, message_id)))

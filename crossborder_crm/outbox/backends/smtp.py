@@ -1,0 +1,363 @@
+"""SMTP transport (smtplib) with connection reuse and error classification.
+
+URL forms accepted by :meth:`SmtpTransport.from_url`::
+
+    smtp://host                      plain, port 25
+    smtp://user:pass@host:587?starttls=1
+    smtps://user:pass@host           implicit TLS, port 465
+    ...?verify=0                     accept self-signed / mismatching certs
+    ...?helo=mta.example.com         name sent in EHLO (default: local FQDN)
+
+User and password are percent-decoded (``%40`` for ``@`` and so on).
+
+One connection is opened lazily (or by :meth:`open`) and reused for every
+:meth:`send`.  If the server has dropped it in the meantime the transport
+reconnects once, transparently, before reporting a transient error.  After a
+4xx/5xx reply the SMTP transaction is reset (RSET) so the same connection
+serves the next message.
+"""
+
+from __future__ import annotations
+
+import base64
+import smtplib
+import socket
+import ssl
+from typing import Sequence
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from .base import (
+    BaseTransport,
+    DeliveryError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    check_send_args,
+)
+
+__all__ = ["SmtpTransport"]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_SECURITY = ("plain", "starttls", "tls")
+# 530 auth/STARTTLS required, 534 mechanism too weak, 535 bad credentials,
+# 538 encryption required for mechanism (RFC 4954 / 3207)
+_SESSION_POLICY_CODES = frozenset({530, 534, 535, 538})
+
+
+def _flag(name: str, value: str) -> bool:
+    v = value.strip().lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise ValueError(f"invalid value for {name!r} in SMTP URL: {value!r}")
+
+
+def _text(resp: bytes | str | None) -> str:
+    if resp is None:
+        return ""
+    if isinstance(resp, bytes):
+        return resp.decode("utf-8", "replace")
+    return str(resp)
+
+
+def _is_ascii(s: str) -> bool:
+    try:
+        s.encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class SmtpTransport(BaseTransport):
+    def __init__(
+        self,
+        host: str,
+        port: int | None = None,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        security: str = "plain",
+        verify: bool = True,
+        timeout: float = 30,
+        local_hostname: str | None = None,
+    ) -> None:
+        if not host:
+            raise ValueError("SMTP host is required")
+        if security not in _SECURITY:
+            raise ValueError(f"security must be one of {_SECURITY}, not {security!r}")
+        if (username is None) != (password is None):
+            raise ValueError("SMTP username and password must be given together")
+        self.host = host
+        self.port = int(port) if port else (465 if security == "tls" else 25)
+        self.username = username
+        self._password = password
+        self.security = security
+        self.verify = verify
+        self.timeout = float(timeout)
+        self.local_hostname = local_hostname
+        self._smtp: smtplib.SMTP | None = None
+        #: number of TCP connections this transport has opened (diagnostics)
+        self.connections_opened = 0
+
+    # ------------------------------------------------------------------ setup
+
+    @classmethod
+    def from_url(cls, url: str, timeout: float = 30) -> "SmtpTransport":
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("smtp", "smtps"):
+            raise ValueError("SMTP URL must start with smtp:// or smtps://")
+        host = parts.hostname
+        if not host:
+            raise ValueError("SMTP URL has no host")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError("SMTP URL has an invalid port") from None
+        starttls = False
+        verify = True
+        helo = None
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            if key == "starttls":
+                starttls = _flag(key, value)
+            elif key == "verify":
+                verify = _flag(key, value)
+            elif key == "helo":
+                helo = value or None
+            else:
+                raise ValueError(f"unknown SMTP URL parameter: {key!r}")
+        if scheme == "smtps" and starttls:
+            raise ValueError("smtps:// is implicit TLS; do not combine it with starttls=1")
+        username = unquote(parts.username) if parts.username is not None else None
+        password = unquote(parts.password) if parts.password is not None else None
+        if username is not None and password is None:
+            password = ""
+        return cls(
+            host,
+            port,
+            username=username or None,
+            password=password if username else None,
+            security="tls" if scheme == "smtps" else ("starttls" if starttls else "plain"),
+            verify=verify,
+            timeout=timeout,
+            local_hostname=helo,
+        )
+
+    def __repr__(self) -> str:  # never show the password
+        user = f"{self.username}@" if self.username else ""
+        return (
+            f"SmtpTransport({self.security} {user}{self.host}:{self.port}, "
+            f"verify={self.verify}, timeout={self.timeout})"
+        )
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        ctx = ssl.create_default_context()
+        if not self.verify:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    # ------------------------------------------------------------- connection
+
+    @property
+    def is_open(self) -> bool:
+        return self._smtp is not None and getattr(self._smtp, "sock", None) is not None
+
+    def open(self) -> None:
+        """Connect (TLS, EHLO, AUTH) unless a connection is already open."""
+        if self.is_open:
+            return
+        self._drop()
+        self._smtp = self._connect()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.local_hostname is None:
+            self.local_hostname = socket.getfqdn() or "localhost"
+        where = f"{self.host}:{self.port}"
+        smtp: smtplib.SMTP | None = None
+        try:
+            if self.security == "tls":
+                smtp = smtplib.SMTP_SSL(
+                    self.host,
+                    self.port,
+                    local_hostname=self.local_hostname,
+                    timeout=self.timeout,
+                    context=self._ssl_context(),
+                )
+            else:
+                smtp = smtplib.SMTP(
+                    self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
+                )
+            self.connections_opened += 1
+            smtp.ehlo_or_helo_if_needed()
+            if self.security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise TransientDeliveryError(f"{where} does not offer STARTTLS")
+                code, resp = smtp.starttls(context=self._ssl_context())
+                if code != 220:
+                    raise TransientDeliveryError(f"STARTTLS failed at {where}: {_text(resp)}", code)
+                smtp.ehlo()
+            if self.username is not None:
+                self._login(smtp, self.username, self._password or "")
+            return smtp
+        except DeliveryError:
+            self._close_quietly(smtp)
+            raise
+        except smtplib.SMTPAuthenticationError as exc:
+            self._close_quietly(smtp)
+            # a configuration problem, not the message's fault: retry later
+            raise TransientDeliveryError(
+                f"SMTP authentication failed at {where}: {_text(exc.smtp_error)}", exc.smtp_code
+            ) from exc
+        except smtplib.SMTPResponseException as exc:  # bad greeting, EHLO, STARTTLS reply ...
+            self._close_quietly(smtp)
+            raise TransientDeliveryError(
+                f"SMTP session setup failed at {where}: {_text(exc.smtp_error)}", exc.smtp_code
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            # refused, timeout, DNS, TLS handshake/verification, disconnect,
+            # SMTPNotSupportedError (no AUTH offered) ...
+            self._close_quietly(smtp)
+            raise TransientDeliveryError(f"cannot connect to {where}: {exc!r}") from exc
+
+    @staticmethod
+    def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+        if _is_ascii(username) and _is_ascii(password):
+            smtp.login(username, password)  # CRAM-MD5 / PLAIN / LOGIN
+            return
+        # smtplib can only send ASCII credentials; PLAIN (RFC 4616) and LOGIN
+        # carry UTF-8 fine, so speak them directly.
+        if not smtp.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+        mechanisms = smtp.esmtp_features.get("auth", "").upper().split()
+
+        def b64(data: str) -> str:
+            return base64.b64encode(data.encode("utf-8")).decode("ascii")
+
+        if "PLAIN" in mechanisms:
+            code, resp = smtp.docmd("AUTH", "PLAIN " + b64(f"\0{username}\0{password}"))
+        elif "LOGIN" in mechanisms:
+            code, resp = smtp.docmd("AUTH", "LOGIN " + b64(username))
+            if code == 334:
+                code, resp = smtp.docmd(b64(password))
+        else:
+            raise smtplib.SMTPException("no AUTH mechanism for non-ASCII credentials (need PLAIN or LOGIN)")
+        if code not in (235, 503):
+            raise smtplib.SMTPAuthenticationError(code, resp)
+
+    @staticmethod
+    def _close_quietly(smtp: smtplib.SMTP | None) -> None:
+        if smtp is None:
+            return
+        try:
+            smtp.close()
+        except Exception:  # noqa: BLE001 - best effort
+            pass
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        self._close_quietly(smtp)
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            if getattr(smtp, "sock", None) is not None:
+                smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            self._close_quietly(smtp)
+
+    def _reset(self) -> None:
+        """RSET after a failed transaction so the connection stays usable."""
+        smtp = self._smtp
+        if smtp is None or getattr(smtp, "sock", None) is None:
+            self._drop()
+            return
+        try:
+            code, _ = smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+            return
+        if code != 250:
+            self._drop()
+
+    # ------------------------------------------------------------------ send
+
+    def send(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None:
+        rcpts = check_send_args(envelope_from, recipients, message)
+        data = bytes(message)
+        for attempt in (1, 2):
+            self.open()
+            try:
+                self._transaction(envelope_from, rcpts, data)
+                return
+            except smtplib.SMTPServerDisconnected as exc:
+                # the server closed the (idle) connection, or it broke
+                # mid-transaction: reconnect once, then give up
+                self._drop()
+                if attempt == 2:
+                    raise TransientDeliveryError(f"SMTP server disconnected: {exc}") from exc
+            except OSError as exc:  # socket errors smtplib did not wrap
+                self._drop()
+                raise TransientDeliveryError(f"SMTP connection error: {exc!r}") from exc
+
+    def _transaction(self, envelope_from: str, rcpts: list[str], data: bytes) -> None:
+        smtp = self._smtp
+        assert smtp is not None
+        mail_options: list[str] = []
+        if not all(_is_ascii(a) for a in [envelope_from, *rcpts]):
+            if not smtp.has_extn("smtputf8"):
+                raise PermanentDeliveryError(
+                    "non-ASCII envelope address but the server lacks SMTPUTF8", hard_bounce=False
+                )
+            mail_options.append("SMTPUTF8")
+        try:
+            refused = smtp.sendmail(envelope_from, rcpts, data, mail_options=mail_options)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset()
+            raise self._recipients_error(exc.recipients, accepted=()) from exc
+        except smtplib.SMTPSenderRefused as exc:
+            self._reset()
+            raise self._reply_error("sender refused", exc.smtp_code, exc.smtp_error, hard_bounce=False) from exc
+        except smtplib.SMTPDataError as exc:
+            self._reset()
+            raise self._reply_error("message refused", exc.smtp_code, exc.smtp_error, hard_bounce=False) from exc
+        except smtplib.SMTPServerDisconnected:
+            raise
+        except smtplib.SMTPResponseException as exc:  # e.g. SMTPHeloError
+            self._reset()
+            raise TransientDeliveryError(_text(exc.smtp_error), exc.smtp_code) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            self._reset()
+            raise PermanentDeliveryError(str(exc), hard_bounce=False) from exc
+        if refused:
+            # delivered to some recipients, refused for others
+            accepted = [r for r in rcpts if r not in refused]
+            raise self._recipients_error(refused, accepted=accepted)
+
+    @staticmethod
+    def _reply_error(what: str, code: int | None, resp, *, hard_bounce: bool) -> DeliveryError:
+        reason = f"{what}: {_text(resp)}"
+        if code in _SESSION_POLICY_CODES:
+            # "authentication / STARTTLS required": our configuration is
+            # wrong, not the message -- keep it for a later retry
+            return TransientDeliveryError(reason, code)
+        if code is not None and 500 <= code < 600:
+            return PermanentDeliveryError(reason, code, hard_bounce=hard_bounce)
+        return TransientDeliveryError(reason, code)
+
+    @staticmethod
+    def _recipients_error(refused: dict, *, accepted: Sequence[str]) -> DeliveryError:
+        info = {str(r): (int(c), _text(t)) for r, (c, t) in refused.items()}
+        permanent = {r: v for r, v in info.items() if 500 <= v[0] < 600}
+        if permanent:
+            rcpt, (code, text) = next(iter(permanent.items()))
+            return PermanentDeliveryError(
+                f"recipient refused: {rcpt}: {text}", code, hard_bounce=True, refused=info, accepted=accepted
+            )
+        rcpt, (code, text) = next(iter(info.items()))
+        return TransientDeliveryError(f"recipient refused: {rcpt}: {text}", code, refused=info, accepted=accepted)

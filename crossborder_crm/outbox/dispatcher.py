@@ -1,0 +1,202 @@
+"""The dispatcher: claim due messages, re-check, render, send over one reused connection, mark.
+
+It is given everything it needs (store, transport factory, clock, a plain config); it reads no
+settings itself. One pass drains what is due at the pass's instant, batch by batch.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from crossborder_crm.clock import Clock
+from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDeliveryError, Transport
+from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
+from crossborder_crm.outbox.render import RenderInput, render
+from crossborder_crm.outbox.store import Claimed, OutboxStore, SenderInfo
+from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token, unsubscribe_links
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    """Knobs of the sending engine, taken from settings by the caller."""
+
+    worker_id: str
+    secret_key: str
+    public_url: str
+    mail_domain: str
+    batch_size: int = 100
+    lease: timedelta = timedelta(seconds=120)
+    max_attempts: int = 8
+    backoff_base: timedelta = timedelta(seconds=60)
+    backoff_max: timedelta = timedelta(hours=6)
+    max_batches_per_pass: int = 1000
+
+
+@dataclass
+class PassResult:
+    """What one pass did."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    released: int = 0
+    lost_lease: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff(attempt: int, base: timedelta, cap: timedelta, rng: random.Random) -> timedelta:
+    """Exponential backoff with full jitter: uniform in [base/2, base·2^(attempt-1)], capped."""
+    upper = min(cap.total_seconds(), base.total_seconds() * (2 ** max(0, attempt - 1)))
+    return timedelta(seconds=rng.uniform(min(base.total_seconds() / 2, upper), upper))
+
+
+def gate_reason(msg: Claimed, gate, cap_count: int, sent_in_window: Callable[[], int]) -> str | None:
+    """Why a message must not go out now (None: it may). Pure but for the lazy cap count."""
+    if gate.status != "sending":
+        return f"status changed to {gate.status}"
+    if not gate.email:
+        return "buyer has no email address"
+    if gate.suppressed_scope == "all":
+        return "address is suppressed (bounce or complaint)"
+    if msg.kind == "marketing":
+        if gate.suppressed_scope == "marketing":
+            return "buyer unsubscribed"
+        if gate.consent_status in ("denied", "withdrawn"):
+            return f"marketing consent {gate.consent_status}"
+        if sent_in_window() >= cap_count:
+            return "frequency cap reached at send time"
+    return None
+
+
+class Dispatcher:
+    """Sends due messages; safe to run in many processes against PostgreSQL."""
+
+    def __init__(self, store: OutboxStore, transport_factory: Callable[[], Transport], clock: Clock,
+                 config: DispatchConfig, stop: threading.Event | None = None, rng: random.Random | None = None):
+        self.store, self.transport_factory, self.clock, self.config = store, transport_factory, clock, config
+        self.stop = stop or threading.Event()
+        self.rng = rng or random.Random()
+        self._senders: dict[int, SenderInfo] = {}
+
+    def run_pass(self) -> PassResult:
+        """Claim and send batches until nothing is due (or stop is requested)."""
+        result = PassResult()
+        transport: Transport | None = None
+        try:
+            for _ in range(self.config.max_batches_per_pass):
+                if self.stop.is_set():
+                    break
+                batch = self.store.claim(self.config.worker_id, self.clock.now(), self.config.batch_size,
+                                         self.config.lease)
+                if not batch:
+                    break
+                result.claimed += len(batch)
+                if transport is None:
+                    transport = self.transport_factory()
+                self._send_batch(batch, transport, result)
+        finally:
+            if transport is not None:
+                try:
+                    transport.close()
+                except Exception as exc:  # closing a dead connection must not hide the pass's result
+                    log.warning("closing transport: %s", exc)
+            self._senders.clear()
+        return result
+
+    def _send_batch(self, batch: list[Claimed], transport: Transport, result: PassResult) -> None:
+        for index, msg in enumerate(batch):
+            if self.stop.is_set():
+                result.released += self.store.release([m.id for m in batch[index:]], self.config.worker_id,
+                                                      self.clock.now())
+                return
+            self.send_one(msg, transport, result)
+
+    def _sender(self, seller_id: int) -> SenderInfo:
+        if seller_id not in self._senders:
+            self._senders[seller_id] = self.store.sender(seller_id)
+        return self._senders[seller_id]
+
+    def send_one(self, msg: Claimed, transport: Transport, result: PassResult) -> None:
+        """Re-check, render, send and mark one claimed message."""
+        worker, now = self.config.worker_id, self.clock.now()
+        sender = self._sender(msg.seller_id)
+        gate = self.store.gate(msg)
+        reason = gate_reason(msg, gate, sender.cap_count, lambda: self.store.marketing_sent_since(
+            msg.buyer_id, now - timedelta(days=sender.cap_days)))
+        if reason:
+            if self.store.mark_suppressed(msg, worker, now, reason):
+                result.suppressed += 1
+            else:
+                result.lost_lease += 1
+            return
+        try:
+            raw = self.build(msg, sender, gate.email, now)
+        except Exception as exc:  # a template bug fails this message visibly, not the whole batch
+            log.exception("rendering message %s", msg.id)
+            self.store.mark_failed(msg, worker, now, f"rendering failed: {exc}")
+            result.failed += 1
+            return
+        envelope_from = sender.from_email or f"no-reply@{self.config.mail_domain}"
+        try:
+            transport.send(envelope_from, [gate.email], raw)
+        except PermanentDeliveryError as exc:
+            reason = f"permanent: {exc}"
+            suppress = (gate.email, str(exc)) if getattr(exc, "hard_bounce", False) else None
+            self._count(self.store.mark_failed(msg, worker, self.clock.now(), reason, suppress), result, "failed")
+            return
+        except TransientDeliveryError as exc:
+            self._transient(msg, str(exc), result)
+            return
+        if self.store.mark_sent(msg, worker, self.clock.now(), gate.email):
+            result.sent += 1
+        else:
+            result.lost_lease += 1
+            log.warning("message %s sent but its lease was lost; another worker owns it now", msg.id)
+
+    def _transient(self, msg: Claimed, error: str, result: PassResult) -> None:
+        now = self.clock.now()
+        if msg.attempts >= self.config.max_attempts:
+            ok = self.store.mark_failed(msg, self.config.worker_id, now,
+                                        f"gave up after {msg.attempts} attempts: {error}")
+            self._count(ok, result, "failed")
+            return
+        due = now + backoff(msg.attempts, self.config.backoff_base, self.config.backoff_max, self.rng)
+        self._count(self.store.mark_retry(msg, self.config.worker_id, now, f"attempt {msg.attempts}: {error}", due),
+                    result, "retried")
+
+    @staticmethod
+    def _count(ok: bool, result: PassResult, what: str) -> None:
+        if ok:
+            setattr(result, what, getattr(result, what) + 1)
+        else:
+            result.lost_lease += 1
+
+    def build(self, msg: Claimed, sender: SenderInfo, to_email: str, now: datetime) -> bytes:
+        """Render the message for its buyer and produce the RFC 5322 bytes."""
+        unsub_url = mailto = prefs = None
+        if msg.kind == "marketing":
+            token = make_unsubscribe_token(self.config.secret_key, msg.seller_id, msg.buyer_id, to_email, msg.id)
+            unsub_url, mailto = unsubscribe_links(self.config.public_url, token, self.config.mail_domain)
+            prefs = unsub_url
+        body = render(RenderInput(locale=msg.locale, buyer_name=msg.buyer_name, seller_name=sender.name,
+                                  postal_address=sender.postal_address, subject=msg.subject, body=msg.body,
+                                  template=msg.template, context=msg.context or {}, unsubscribe_url=unsub_url,
+                                  preferences_url=prefs))
+        dkim = None
+        if sender.dkim_domain and sender.dkim_selector and sender.dkim_private_key:
+            dkim = DkimKey(sender.dkim_domain, sender.dkim_selector, sender.dkim_private_key.encode())
+        email = OutgoingEmail(
+            from_addr=sender.from_email or f"no-reply@{self.config.mail_domain}", from_name=sender.from_name,
+            to_addr=to_email, to_name=msg.buyer_name, subject=body.subject, text=body.text, html=body.html,
+            message_id=msg.rfc_message_id, date=now, reply_to=sender.reply_to,
+            list_unsubscribe_url=unsub_url, list_unsubscribe_mailto=mailto,
+            headers=(("X-CRM-Message", str(msg.id)),))
+        return build_message(email, dkim)

@@ -1,0 +1,206 @@
+"""Outbox use cases: schedule a message at the right moment, list, cancel, reschedule, retry."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crossborder_crm.accounts.models import Seller
+from crossborder_crm.buyers.models import Buyer
+from crossborder_crm.buyers.service import get_buyer_row
+from crossborder_crm.clock import Clock
+from crossborder_crm.db import Database
+from crossborder_crm.errors import Conflict, NotFound, ValidationFailed
+from crossborder_crm.outbox.mime import make_message_id
+from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
+from crossborder_crm.outbox.schemas import LocalTime, MessageCreate, MessageReschedule
+from crossborder_crm.outbox.sendtime import (buyer_profile, marketing_sends, seller_cap,
+                                             seller_policy)
+from crossborder_crm.timing import cap_allows, localize, next_allowed_by_cap, next_send_time
+from crossborder_crm.validation import parse
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A message row and whether this call created it (False: the idempotency key existed)."""
+
+    message: Message
+    created: bool
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """Everything needed to put one message in the outbox (any origin: written, milestone, campaign)."""
+
+    seller_id: int
+    buyer_id: int
+    kind: str
+    idempotency_key: str
+    send_at: Any = "best"  # "best" | aware datetime | LocalTime
+    subject: str | None = None
+    body: str | None = None
+    template: str | None = None
+    context: dict | None = None
+    origin: str = "written"
+    origin_ref: str | None = None
+
+
+def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at: Any,
+                   now: datetime, exclude_message: int | None = None) -> tuple[datetime, str]:
+    """Resolve "best" / an instant / a buyer-local time into a UTC instant and its explanation."""
+    policy = seller_policy(seller, kind)
+    if send_at == "best" or send_at is None:
+        when, why = next_send_time(buyer_profile(s, buyer, seller, now), policy, now)
+    elif isinstance(send_at, LocalTime):
+        naive = datetime.strptime(send_at.local, "%Y-%m-%dT%H:%M")
+        when = localize(naive, buyer.timezone)
+        local = when.astimezone(_tz(buyer.timezone)).replace(tzinfo=None)
+        why = f"seller chose {send_at.local} in {buyer.timezone}"
+        if local != naive:
+            why += f" (that time does not exist there that day: moved to {local:%H:%M})"
+        if when < now:
+            raise ValidationFailed("send_at is in the past", {"send_at": f"{send_at.local} {buyer.timezone} has passed"})
+    else:
+        when = send_at.astimezone(timezone.utc)
+        why = "seller chose this instant"
+        if when < now:
+            raise ValidationFailed("send_at is in the past", {"send_at": "the instant has passed"})
+    if kind == "marketing":
+        cap = seller_cap(seller)
+        sends = marketing_sends(s, buyer.id, when - cap.window, exclude_message)
+        if not cap_allows(cap, sends, when):
+            later = next_allowed_by_cap(cap, sends, when)
+            when, why = next_send_time(buyer_profile(s, buyer, seller, now), policy, later)
+            why = (f"frequency cap ({cap.max_messages} per {cap.window.days} days) reached; "
+                   f"moved to the next allowed slot: {why}")
+    return when, why
+
+
+def _tz(name: str):
+    import pytz
+
+    return pytz.timezone(name)
+
+
+def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str) -> Scheduled:
+    """Insert one message in the caller's transaction, or return the one with the same key."""
+    existing = s.scalar(select(Message).where(Message.seller_id == new.seller_id,
+                                              Message.idempotency_key == new.idempotency_key))
+    if existing is not None:
+        return Scheduled(existing, False)
+    seller = s.get(Seller, new.seller_id)
+    buyer = get_buyer_row(s, new.seller_id, new.buyer_id)
+    now = clock.now()
+    when, why = choose_instant(s, seller, buyer, new.kind, new.send_at, now)
+    msg = Message(seller_id=new.seller_id, buyer_id=buyer.id, kind=new.kind, origin=new.origin,
+                  origin_ref=new.origin_ref, idempotency_key=new.idempotency_key,
+                  rfc_message_id=make_message_id(seller.key, new.idempotency_key, mail_domain),
+                  locale=buyer.language, template=new.template, context=new.context or {},
+                  subject=new.subject, body=new.body, scheduled_at=when, explanation=why[:500],
+                  status="scheduled", due_at=when, attempts=0, created_at=now, updated_at=now)
+    s.add(msg)
+    s.flush()
+    return Scheduled(msg, True)
+
+
+def schedule_message(db: Database, clock: Clock, seller_id: int, data: Mapping[str, Any], *,
+                     mail_domain: str) -> Scheduled:
+    """Schedule a seller-written message at the buyer's best moment (or the one given)."""
+    spec = parse(MessageCreate, data, "message")
+    key = spec.idempotency_key or f"written:{uuid.uuid4().hex}"
+    new = NewMessage(seller_id, spec.buyer_id, spec.kind, key, spec.send_at, subject=spec.subject,
+                     body=spec.body)
+    try:
+        with db.transaction() as s:
+            result = enqueue(s, clock, new, mail_domain=mail_domain)
+            if not result.created and (result.message.buyer_id != spec.buyer_id):
+                raise Conflict("idempotency key already used for another buyer",
+                               {"idempotency_key": f"used by message {result.message.id}"})
+            return result
+    except IntegrityError:
+        # Two requests with the same key at once: the loser returns the winner's row.
+        with db.reading() as s:
+            msg = s.scalar(select(Message).where(Message.seller_id == seller_id, Message.idempotency_key == key))
+            if msg is None:
+                raise
+            return Scheduled(msg, False)
+
+
+def _message_row(s: Session, seller_id: int, message_id: int) -> Message:
+    msg = s.scalar(select(Message).where(Message.id == message_id, Message.seller_id == seller_id))
+    if msg is None:
+        raise NotFound(f"message {message_id} not found")
+    return msg
+
+
+def get_message(db: Database, seller_id: int, message_id: int) -> Message:
+    """One message of this seller."""
+    with db.reading() as s:
+        return _message_row(s, seller_id, message_id)
+
+
+def list_messages(db: Database, seller_id: int, *, status: str | None = None, buyer_id: int | None = None,
+                  limit: int = 50, cursor: int | None = None) -> tuple[list[Message], int | None]:
+    """Messages newest first, by keyset on id; returns the page and the next cursor."""
+    if status is not None and status not in MESSAGE_STATUSES:
+        raise ValidationFailed("invalid filter", {"status": f"one of {', '.join(MESSAGE_STATUSES)}"})
+    if not 1 <= limit <= 500:
+        raise ValidationFailed("invalid limit", {"limit": "between 1 and 500"})
+    q = select(Message).where(Message.seller_id == seller_id)
+    if status:
+        q = q.where(Message.status == status)
+    if buyer_id is not None:
+        q = q.where(Message.buyer_id == buyer_id)
+    if cursor is not None:
+        q = q.where(Message.id < cursor)
+    with db.reading() as s:
+        rows = list(s.scalars(q.order_by(Message.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more else None)
+
+
+def cancel_message(db: Database, clock: Clock, seller_id: int, message_id: int) -> Message:
+    """Cancel a message that has not been sent (scheduled or failed)."""
+    with db.transaction() as s:
+        msg = _message_row(s, seller_id, message_id)
+        if msg.status not in ("scheduled", "failed"):
+            raise Conflict(f"a {msg.status} message cannot be cancelled", {"status": msg.status})
+        msg.status, msg.updated_at = "cancelled", clock.now()
+        return msg
+
+
+def reschedule_message(db: Database, clock: Clock, seller_id: int, message_id: int,
+                       data: Mapping[str, Any]) -> Message:
+    """Move a scheduled or failed message to a new moment ("best" recomputes it)."""
+    spec = parse(MessageReschedule, data, "reschedule")
+    with db.transaction() as s:
+        msg = _message_row(s, seller_id, message_id)
+        if msg.status not in ("scheduled", "failed"):
+            raise Conflict(f"a {msg.status} message cannot be rescheduled", {"status": msg.status})
+        now = clock.now()
+        seller = s.get(Seller, seller_id)
+        buyer = get_buyer_row(s, seller_id, msg.buyer_id)
+        when, why = choose_instant(s, seller, buyer, msg.kind, spec.send_at, now, exclude_message=msg.id)
+        msg.scheduled_at = msg.due_at = when
+        msg.explanation, msg.status, msg.updated_at = why[:500], "scheduled", now
+        if msg.attempts and msg.last_error:
+            msg.attempts = 0
+        return msg
+
+
+def retry_message(db: Database, clock: Clock, seller_id: int, message_id: int) -> Message:
+    """Put a failed message back in the queue, due now, with a fresh attempt budget."""
+    with db.transaction() as s:
+        msg = _message_row(s, seller_id, message_id)
+        if msg.status != "failed":
+            raise Conflict("only failed messages can be retried", {"status": msg.status})
+        now = clock.now()
+        msg.status, msg.due_at, msg.attempts, msg.updated_at = "scheduled", now, 0, now
+        msg.explanation = (msg.explanation + "; retried by the seller")[:500]
+        return msg

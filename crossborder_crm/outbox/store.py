@@ -1,0 +1,194 @@
+"""The outbox's database side for the dispatcher: claim due messages under a lease, mark outcomes.
+
+Every mark is fenced on (lease_owner, status='sending'): a worker whose lease expired and whose
+row was reclaimed by another worker changes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from crossborder_crm.accounts.models import Seller
+from crossborder_crm.buyers.models import Buyer
+from crossborder_crm.db import Database
+from crossborder_crm.outbox.models import Message, SendLog, Suppression
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed message with what rendering and sending need."""
+
+    id: int
+    seller_id: int
+    buyer_id: int
+    kind: str
+    idempotency_key: str
+    rfc_message_id: str
+    locale: str
+    template: str | None
+    context: dict
+    subject: str | None
+    body: str | None
+    attempts: int
+    buyer_name: str
+    buyer_email: str | None
+    buyer_country: str
+
+
+@dataclass(frozen=True)
+class SenderInfo:
+    """The seller as a sender: name, addresses, footer and signing key."""
+
+    id: int
+    key: str
+    name: str
+    from_name: str
+    from_email: str | None
+    reply_to: str | None
+    postal_address: str | None
+    cap_count: int
+    cap_days: int
+    dkim_domain: str | None
+    dkim_selector: str | None
+    dkim_private_key: str | None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the send-time re-check reads: suppression, consent, current address."""
+
+    email: str | None
+    consent_status: str
+    suppressed_scope: str | None  # "marketing" | "all" | None
+    status: str
+
+
+class OutboxStore:
+    """Claim and mark on one database; PostgreSQL uses SKIP LOCKED, SQLite has one writer."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.skip_locked = db.dialect == "postgresql"
+
+    def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+        """Lease up to `limit` due messages (scheduled, or sending with an expired lease)."""
+        expires = now + lease
+        due = and_(Message.status.in_(("scheduled", "sending")), Message.due_at <= now)
+        pick = select(Message.id).where(due).order_by(Message.due_at, Message.id).limit(limit)
+        if self.skip_locked:
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (update(Message).where(Message.id.in_(pick.scalar_subquery()))
+                .values(status="sending", lease_owner=worker, lease_expires_at=expires, due_at=expires,
+                        attempts=Message.attempts + 1, updated_at=now)
+                .returning(Message.id))
+        with self.db.transaction() as s:
+            ids = [r for r, in s.execute(stmt, execution_options={"synchronize_session": False})]
+            if not ids:
+                return []
+            rows = s.execute(
+                select(Message.id, Message.seller_id, Message.buyer_id, Message.kind, Message.idempotency_key,
+                       Message.rfc_message_id, Message.locale, Message.template, Message.context,
+                       Message.subject, Message.body, Message.attempts, Buyer.name, Buyer.email, Buyer.country)
+                .join(Buyer, Buyer.id == Message.buyer_id).where(Message.id.in_(ids))
+                .order_by(Message.due_at, Message.id)).all()
+        return [Claimed(*row) for row in rows]
+
+    def sender(self, seller_id: int) -> SenderInfo:
+        """The seller's sending identity."""
+        with self.db.reading() as s:
+            sl = s.get(Seller, seller_id)
+            return SenderInfo(sl.id, sl.key, sl.name, sl.from_name or sl.name, sl.from_email, sl.reply_to,
+                              sl.postal_address, sl.marketing_cap_count, sl.marketing_cap_days,
+                              sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key)
+
+    def gate(self, msg: Claimed) -> Gate:
+        """Re-read, right before sending, what may forbid the send."""
+        with self.db.reading() as s:
+            row = s.execute(select(Buyer.email, Buyer.consent_status).where(Buyer.id == msg.buyer_id)).first()
+            email = row.email if row else None
+            scope = None
+            if email:
+                scope = s.scalar(select(Suppression.scope).where(
+                    Suppression.seller_id == msg.seller_id, Suppression.email == email.strip().lower()))
+            status = s.scalar(select(Message.status).where(Message.id == msg.id))
+        return Gate(email, row.consent_status if row else "unknown", scope, status)
+
+    def marketing_sent_since(self, buyer_id: int, since: datetime) -> int:
+        """Marketing messages actually sent to the buyer since a moment."""
+        with self.db.reading() as s:
+            return s.scalar(select(func.count()).select_from(SendLog).where(
+                SendLog.buyer_id == buyer_id, SendLog.kind == "marketing", SendLog.sent_at > since)) or 0
+
+    def _fenced(self, s, msg_id: int, worker: str, **values) -> bool:
+        result = s.execute(update(Message).where(Message.id == msg_id, Message.lease_owner == worker,
+                                                 Message.status == "sending")
+                           .values(lease_owner=None, lease_expires_at=None, **values),
+                           execution_options={"synchronize_session": False})
+        return result.rowcount == 1
+
+    def mark_sent(self, msg: Claimed, worker: str, now: datetime, to_email: str) -> bool:
+        """Record the send (and the marketing send log); False if the lease was lost."""
+        with self.db.transaction() as s:
+            ok = self._fenced(s, msg.id, worker, status="sent", sent_at=now, to_email=to_email,
+                              last_error=None, updated_at=now)
+            if ok and msg.kind == "marketing":
+                s.add(SendLog(seller_id=msg.seller_id, buyer_id=msg.buyer_id, message_id=msg.id,
+                              kind=msg.kind, sent_at=now))
+            return ok
+
+    def mark_retry(self, msg: Claimed, worker: str, now: datetime, error: str, due: datetime) -> bool:
+        """A transient failure: back to scheduled, due again later."""
+        with self.db.transaction() as s:
+            return self._fenced(s, msg.id, worker, status="scheduled", due_at=due, last_error=error[:2000],
+                                updated_at=now)
+
+    def mark_failed(self, msg: Claimed, worker: str, now: datetime, error: str,
+                    suppress: tuple[str, str] | None = None) -> bool:
+        """A final failure with its reason; a hard bounce also suppresses the address."""
+        with self.db.transaction() as s:
+            ok = self._fenced(s, msg.id, worker, status="failed", last_error=error[:2000], updated_at=now)
+            if ok and suppress is not None:
+                add_suppression(s, msg.seller_id, suppress[0], "hard_bounce", "all", now, suppress[1])
+            return ok
+
+    def mark_suppressed(self, msg: Claimed, worker: str, now: datetime, reason: str) -> bool:
+        """Not sent on purpose (unsubscribed, bounced, no consent, capped), with the reason."""
+        with self.db.transaction() as s:
+            return self._fenced(s, msg.id, worker, status="suppressed", last_error=reason, updated_at=now)
+
+    def release(self, ids: list[int], worker: str, now: datetime) -> int:
+        """Give claimed-but-untried messages back (shutdown): due now, attempt not counted."""
+        if not ids:
+            return 0
+        with self.db.transaction() as s:
+            result = s.execute(update(Message).where(Message.id.in_(ids), Message.lease_owner == worker,
+                                                     Message.status == "sending")
+                               .values(status="scheduled", due_at=now, lease_owner=None, lease_expires_at=None,
+                                       attempts=Message.attempts - 1, updated_at=now),
+                               execution_options={"synchronize_session": False})
+            return result.rowcount
+
+    def next_due(self) -> datetime | None:
+        """When the next message becomes due (for idle workers and the panel)."""
+        with self.db.reading() as s:
+            return s.scalar(select(func.min(Message.due_at)).where(
+                or_(Message.status == "scheduled", Message.status == "sending")))
+
+
+def add_suppression(s, seller_id: int, email: str, reason: str, scope: str, now: datetime,
+                    detail: str | None = None) -> None:
+    """Put an address on the seller's suppression list; a wider scope replaces a narrower one."""
+    email = email.strip().lower()
+    dialect = s.bind.dialect.name if s.bind is not None else s.get_bind().dialect.name
+    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Suppression).values(
+        seller_id=seller_id, email=email, reason=reason, scope=scope, detail=(detail or "")[:500], created_at=now)
+    if scope == "all":
+        stmt = ins.on_conflict_do_update(index_elements=["seller_id", "email"],
+                                         set_={"scope": "all", "reason": reason, "detail": (detail or "")[:500]})
+    else:
+        stmt = ins.on_conflict_do_nothing(index_elements=["seller_id", "email"])
+    s.execute(stmt)

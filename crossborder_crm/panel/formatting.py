@@ -1,0 +1,106 @@
+"""Template helpers that format for the panel locale: money, dates, countries, languages, local time."""
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+import pytz
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+from crossborder_crm.i18n import current_locale
+from crossborder_crm.money import format_money
+from crossborder_crm.panel import bp
+from crossborder_crm.panel.nav import NAV
+
+
+@functools.cache
+def _babel_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+def ui_locale() -> Locale:
+    """The Babel locale of the current panel language."""
+    return _babel_locale(current_locale())
+
+
+def flag(country: str | None) -> str:
+    """The flag emoji of an ISO 3166-1 alpha-2 code ('' if it is not one)."""
+    if not country or len(country) != 2 or not country.isalpha():
+        return ""
+    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in country.upper())
+
+
+def country_name(country: str | None) -> str:
+    """The country's name in the panel language (the code if Babel does not know it)."""
+    if not country:
+        return ""
+    return ui_locale().territories.get(country.upper(), country)
+
+
+def language_name(tag: str | None) -> str:
+    """A BCP 47 tag's name in the panel language, e.g. 'pt-BR' → 'Portuguese (Brazil)'."""
+    if not tag:
+        return ""
+    try:
+        return Locale.parse(tag.replace("-", "_")).get_display_name(ui_locale()) or tag
+    except (ValueError, UnknownLocaleError):
+        return tag
+
+
+def money(minor: int, currency: str) -> str:
+    """An amount in minor units formatted for the panel locale, e.g. €1,234.50 or ¥1,500."""
+    return format_money(minor, currency, current_locale())
+
+
+def number(value) -> str:
+    """A number with the panel locale's separators."""
+    return format_decimal(value, locale=ui_locale())
+
+
+def _zone(tz_name: str | None):
+    try:
+        return pytz.timezone(tz_name) if tz_name else pytz.utc
+    except pytz.UnknownTimeZoneError:
+        return pytz.utc
+
+
+def date(value: datetime | None, tz_name: str | None = None) -> str:
+    """The calendar date of an instant in a zone (UTC by default), e.g. 'Mar 10, 2026'."""
+    if value is None:
+        return ""
+    return format_date(value.astimezone(_zone(tz_name)).date(), "medium", locale=ui_locale())
+
+
+def datetime_in(value: datetime | None, tz_name: str | None = None) -> str:
+    """An instant as date and time in a zone, e.g. 'Mar 10, 2026, 10:00 AM'."""
+    if value is None:
+        return ""
+    return format_datetime(value, "medium", tzinfo=_zone(tz_name), locale=ui_locale())
+
+
+def utc_offset(value: datetime, tz_name: str) -> str:
+    """'UTC+05:30' for an instant in a zone."""
+    raw = value.astimezone(_zone(tz_name)).strftime("%z")
+    return f"UTC{raw[:3]}:{raw[3:]}" if raw else "UTC"
+
+
+def local_clock(value: datetime, tz_name: str) -> str:
+    """Weekday and time of an instant in a zone, e.g. 'Tue 10:00'."""
+    return format_datetime(value, "EEE HH:mm", tzinfo=_zone(tz_name), locale=ui_locale())
+
+
+def html_lang() -> str:
+    """The panel language as an HTML lang attribute (zh-CN, en)."""
+    return current_locale().replace("_", "-")
+
+
+HELPERS = {fn.__name__: fn for fn in (flag, country_name, language_name, money, number, date,
+                                      datetime_in, utc_offset, local_clock)}
+
+
+@bp.context_processor
+def _panel_globals():
+    """Panel templates (only those: e-mail templates have their own) get the helpers and the nav."""
+    return {**HELPERS, "html_lang": html_lang(), "panel_nav": NAV}

@@ -1,0 +1,38 @@
+"""The panel's navigation: one entry per capability, built or still to come."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A navigation entry: where it goes, its (untranslated) label, the pages it is active on."""
+
+    endpoint: str
+    label: str
+    icon: str
+    active_on: frozenset[str]
+
+    def is_active(self, endpoint: str | None) -> bool:
+        return endpoint in self.active_on
+
+
+def _item(endpoint: str, label: str, icon: str, *also: str) -> NavItem:
+    return NavItem(endpoint, label, icon, frozenset((endpoint, *also)))
+
+
+# When a capability gets its real pages, point its entry at them (and list them in active_on).
+NAV: tuple[NavItem, ...] = (
+    _item("panel.dashboard", N_("Dashboard"), "◧"),
+    _item("panel.buyers", N_("Buyers"), "☺", "panel.buyer", "panel.buyer_edit"),
+    _item("panel.outbox", N_("Outbox"), "✉"),
+    _item("panel.shipments", N_("Shipments"), "⛟"),
+    _item("panel.campaigns", N_("Campaigns"), "✦"),
+    _item("panel.inbox", N_("Inbox"), "☏"),
+    _item("panel.settings", N_("Settings"), "⚙"),
+)

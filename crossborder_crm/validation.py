@@ -1,0 +1,42 @@
+"""Shared pieces for request schemas: pydantic errors turned into our field → reason map."""
+from __future__ import annotations
+
+from typing import Any, Mapping, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from crossborder_crm.errors import ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Schema(BaseModel):
+    """Base for request schemas: unknown fields are errors, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """`{"consent.status": "must be one of …"}` from a pydantic error."""
+    fields: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        fields.setdefault(loc, msg)
+    return fields
+
+
+def parse(schema: type[M], data: Any, what: str = "request") -> M:
+    """Validate `data` against `schema` or raise ValidationFailed naming each bad field."""
+    if not isinstance(data, Mapping):
+        raise ValidationFailed(f"invalid {what}: expected a JSON object", {"body": "expected an object"})
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        fields = field_errors(exc)
+        first = next(iter(fields.items()))
+        raise ValidationFailed(f"invalid {what}: {first[0]}: {first[1]}", fields) from None

@@ -1,0 +1,122 @@
+"""The worker: APScheduler ticks the dispatcher and the periodic jobs; the database owns the truth.
+
+Jobs are declared as data in one place. Every trigger runs in UTC, so DST never skips or
+doubles a run; missed ticks coalesce into one; `once=True` jobs run in one worker at a time.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from crossborder_crm.outbox.backends import make_transport
+from crossborder_crm.outbox.dispatcher import DispatchConfig, Dispatcher, PassResult
+from crossborder_crm.outbox.locks import run_once
+from crossborder_crm.outbox.store import OutboxStore
+from crossborder_crm.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job the worker runs on an interval; `once` = in one worker only (advisory lock)."""
+
+    name: str
+    func: Callable[[Services, str], object]
+    seconds: int
+    once: bool = False
+
+
+def worker_id() -> str:
+    """host:pid — unique across the workers sharing one database."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def make_dispatcher(svc: Services, worker: str, stop: threading.Event | None = None) -> Dispatcher:
+    """A dispatcher wired from settings: store, transport, clock, config."""
+    st = svc.settings
+    config = DispatchConfig(
+        worker_id=worker, secret_key=st["SECRET_KEY"], public_url=st["PUBLIC_URL"],
+        mail_domain=st["MAIL_FROM_DOMAIN"], batch_size=st["DISPATCH_BATCH_SIZE"],
+        lease=timedelta(seconds=st["DISPATCH_LEASE_SECONDS"]), max_attempts=st["DISPATCH_MAX_ATTEMPTS"],
+        backoff_base=timedelta(seconds=st["DISPATCH_BACKOFF_BASE_SECONDS"]))
+
+    def transport():
+        return make_transport(st["MAIL_BACKEND"], mail_dir=st["MAIL_DIR"], smtp_url=st["SMTP_URL"],
+                              timeout=st["SMTP_TIMEOUT"])
+
+    return Dispatcher(OutboxStore(svc.db), transport, svc.clock, config, stop=stop)
+
+
+def dispatch_job(svc: Services, worker: str, stop: threading.Event | None = None) -> PassResult:
+    """One dispatch pass."""
+    result = make_dispatcher(svc, worker, stop).run_pass()
+    if result.claimed:
+        log.info("dispatch: %s", result)
+    return result
+
+
+def refresh_country_curves_job(svc: Services, worker: str) -> None:
+    """Learn each seller's country curves from all their buyers' activity (once-only job)."""
+    from crossborder_crm.outbox.curves import refresh_country_curves
+
+    with run_once(svc.db, "country_curves", worker, svc.clock.now()) as mine:
+        if mine:
+            refresh_country_curves(svc.db, svc.clock)
+
+
+# Later capabilities add their jobs here (stalled-shipment scan, campaign triggers, segments).
+JOBS: list[PeriodicJob] = [
+    PeriodicJob("country_curves", refresh_country_curves_job, seconds=6 * 3600, once=True),
+]
+
+
+def build_scheduler(svc: Services, worker: str, stop: threading.Event, *, blocking: bool):
+    """An APScheduler with the dispatcher tick and every periodic job, all in UTC."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    sched = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    interval = svc.settings["DISPATCH_INTERVAL_SECONDS"]
+    busy = threading.Lock()
+
+    def tick():
+        with busy:
+            if not stop.is_set():
+                dispatch_job(svc, worker, stop)
+
+    sched.add_job(tick, "interval", seconds=interval, id="dispatch")
+    for job in JOBS:
+        sched.add_job(job.func, "interval", seconds=job.seconds, args=(svc, worker), id=job.name)
+    sched.busy = busy  # run_worker waits on it so the message in flight is finished on shutdown
+    return sched
+
+
+def run_worker(svc: Services) -> None:
+    """Block running the scheduler until SIGTERM/SIGINT: finish the current message, release the rest."""
+    stop = threading.Event()
+    worker = worker_id()
+    sched = build_scheduler(svc, worker, stop, blocking=True)
+
+    def _shutdown(signum, _frame):
+        log.info("worker %s: signal %s, finishing the current message", worker, signum)
+        stop.set()
+        sched.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, _shutdown)
+    signal.signal(signal.SIGINT, _shutdown)
+    log.info("worker %s started (dispatch every %ss)", worker, svc.settings["DISPATCH_INTERVAL_SECONDS"])
+    # A restart catches up in one pass: everything due while the worker was down goes out now.
+    with sched.busy:
+        dispatch_job(svc, worker, stop)
+    if not stop.is_set():
+        sched.start()
+    with sched.busy:  # wait for a pass still in flight to finish its message and release the rest
+        log.info("worker %s stopped", worker)

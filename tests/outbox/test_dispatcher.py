@@ -1,0 +1,251 @@
+"""The whole path: schedule through the API, dispatch at simulated instants, receive over real SMTP."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from crossborder_crm.outbox.models import Message, Suppression
+from tests.outbox.helpers import at, dispatch, new_buyer, parse, schedule, smtp_services, with_mail
+
+
+def _status(services, message_id):
+    with services.db.reading() as s:
+        return s.get(Message, message_id)
+
+
+def test_best_moment_message_is_not_sent_before_its_instant(api_a, services, clock, sink):
+    buyer = new_buyer(api_a)
+    msg = schedule(api_a, buyer["id"])
+    assert dispatch(smtp_services(services, sink)).sent == 0
+    assert sink.messages == []
+    assert _status(services, msg["id"]).status == "scheduled"
+
+
+def test_message_goes_out_at_its_instant_with_its_message_id(api_a, services, clock, sink):
+    buyer = new_buyer(api_a)
+    msg = schedule(api_a, buyer["id"])
+    at(clock, msg["scheduled_at"])
+    result = dispatch(smtp_services(services, sink))
+    assert result.sent == 1
+    assert sink.message_ids() == [msg["message_id"]]
+    row = _status(services, msg["id"])
+    assert row.status == "sent" and row.sent_at == clock.now() and row.lease_owner is None
+
+
+def test_sent_mail_is_multipart_with_text_and_html_and_encoded_name(api_a, services, clock, sink):
+    buyer = new_buyer(api_a, name="山田太郎", email="taro@example.jp", country="JP")
+    msg = schedule(api_a, buyer["id"], send_at="best", subject="ご注文ありがとうございます")
+    at(clock, msg["scheduled_at"])
+    dispatch(smtp_services(services, sink))
+    mail = parse(sink.messages[0][2])
+    assert mail.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in mail.iter_parts()] == ["text/plain", "text/html"]
+    assert "山田太郎" in str(mail["To"]) and mail["Subject"] == "ご注文ありがとうございます"
+    assert b"=?utf-8?" in sink.messages[0][2].split(b"\r\n\r\n")[0].lower()
+
+
+def test_html_in_the_body_is_escaped(api_a, services, clock, sink):
+    buyer = new_buyer(api_a, name="<b>Bob</b>")
+    msg = schedule(api_a, buyer["id"], body="<script>alert(1)</script>")
+    at(clock, msg["scheduled_at"])
+    dispatch(smtp_services(services, sink))
+    html = parse(sink.messages[0][2]).get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_file_backend_writes_a_real_eml(api_a, services, clock, tmp_path):
+    buyer = new_buyer(api_a)
+    msg = schedule(api_a, buyer["id"])
+    at(clock, msg["scheduled_at"])
+    mail_dir = tmp_path / "eml"
+    assert dispatch(with_mail(services, MAIL_BACKEND="file", MAIL_DIR=str(mail_dir))).sent == 1
+    files = list(mail_dir.glob("*.eml"))
+    assert len(files) == 1
+    assert parse(files[0].read_bytes())["Message-ID"] == msg["message_id"]
+
+
+def test_a_second_pass_sends_nothing_again(api_a, services, clock, sink):
+    buyer = new_buyer(api_a)
+    msg = schedule(api_a, buyer["id"])
+    at(clock, msg["scheduled_at"])
+    svc = smtp_services(services, sink)
+    dispatch(svc)
+    assert dispatch(svc).sent == 0
+    assert len(sink.messages) == 1
+
+
+def test_transient_failure_retries_with_backoff_then_fails_with_the_reason(api_a, services, clock, unused_port):
+    buyer = new_buyer(api_a)
+    msg = schedule(api_a, buyer["id"], send_at="2026-03-10T12:00:00+00:00")
+    at(clock, "2026-03-10T12:00:00Z")
+    svc = with_mail(services, MAIL_BACKEND="smtp", SMTP_URL=f"smtp://127.0.0.1:{unused_port}",
+                    SMTP_TIMEOUT=2.0, DISPATCH_MAX_ATTEMPTS=3)
+    assert dispatch(svc).retried == 1
+    row = _status(services, msg["id"])
+    assert row.status == "scheduled" and row.attempts == 1 and "refused" in row.last_error.lower()
+    first_delay = row.due_at - clock.now()
+    assert timedelta(seconds=30) <= first_delay <= timedelta(seconds=60)
+    for _ in range(2):
+        clock.set(_status(services, msg["id"]).due_at)
+        dispatch(svc)
+    row = _status(services, msg["id"])
+    assert row.status == "failed" and row.attempts == 3
+    assert "gave up after 3 attempts" in row.last_error
+
+
+def test_smtp_4xx_is_retried(api_a, services, clock, make_sink):
+    sink = make_sink(refuse=lambda rcpt: "451 4.7.1 try again later")
+    buyer = new_buyer(api_a)
+    msg = schedule(api_a, buyer["id"], send_at="2026-03-10T12:00:00+00:00")
+    at(clock, "2026-03-10T12:00:00Z")
+    assert dispatch(smtp_services(services, sink)).retried == 1
+    assert "451" in _status(services, msg["id"]).last_error
+
+
+def test_hard_bounce_fails_at_once_and_suppresses_the_address(api_a, services, clock, make_sink):
+    sink = make_sink(refuse=lambda rcpt: "550 5.1.1 no such user")
+    buyer = new_buyer(api_a)
+    first = schedule(api_a, buyer["id"], send_at="2026-03-10T12:00:00+00:00")
+    second = schedule(api_a, buyer["id"], send_at="2026-03-11T12:00:00+00:00")
+    at(clock, "2026-03-10T12:00:00Z")
+    svc = smtp_services(services, sink)
+    assert dispatch(svc).failed == 1
+    row = _status(services, first["id"])
+    assert row.status == "failed" and row.attempts == 1 and "550" in row.last_error
+    with services.db.reading() as s:
+        sup = s.scalar(select(Suppression))
+    assert (sup.email, sup.reason, sup.scope) == ("lucia@example.es", "hard_bounce", "all")
+    at(clock, "2026-03-11T12:00:00Z")
+    assert dispatch(svc).suppressed == 1
+    assert _status(services, second["id"]).status == "suppressed"
+
+
+def test_cancelled_message_is_never_sent(api_a, services, clock, sink):
+    buyer = new_buyer(api_a)
+    msg = schedule(api_a, buyer["id"])
+    assert api_a.post(f"/messages/{msg['id']}/cancel").get_json()["status"] == "cancelled"
+    at(clock, msg["scheduled_at"])
+    assert dispatch(smtp_services(services, sink)).claimed == 0
+    assert sink.messages == []
+
+
+def test_marketing_mail_carries_one_click_unsubscribe_headers(api_a, services, clock, sink):
+    buyer = new_buyer(api_a, consent={"status": "granted", "source": "checkout"})
+    msg = schedule(api_a, buyer["id"], kind="marketing")
+    at(clock, msg["scheduled_at"])
+    dispatch(smtp_services(services, sink))
+    mail = parse(sink.messages[0][2])
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "<http://127.0.0.1:5000/u/" in mail["List-Unsubscribe"] and "mailto:" in mail["List-Unsubscribe"]
+
+
+def test_one_click_unsubscribe_stops_a_message_already_queued(api_a, client, services, clock, sink):
+    buyer = new_buyer(api_a, consent={"status": "granted"})
+    first = schedule(api_a, buyer["id"], kind="marketing", send_at="2026-03-10T12:00:00+00:00")
+    second = schedule(api_a, buyer["id"], kind="marketing", send_at="2026-03-11T18:00:00+00:00")
+    at(clock, "2026-03-10T12:00:00Z")
+    svc = smtp_services(services, sink)
+    dispatch(svc)
+    url = parse(sink.messages[0][2])["List-Unsubscribe"].split("<")[1].split(">")[0]
+    path = url.replace("http://127.0.0.1:5000", "")
+    r = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert r.status_code == 200  # no redirect, no cookie needed
+    at(clock, "2026-03-11T18:00:00Z")
+    assert dispatch(svc).suppressed == 1
+    assert len(sink.messages) == 1
+    assert _status(services, second["id"]).last_error == "buyer unsubscribed"
+    assert api_a.get(f"/buyers/{buyer['id']}").get_json()["consent"]["status"] == "withdrawn"
+
+
+def test_unsubscribe_does_not_stop_transactional_mail(api_a, client, services, clock, sink):
+    from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token
+
+    buyer = new_buyer(api_a)
+    token = make_unsubscribe_token(services.settings["SECRET_KEY"], 1, buyer["id"], "lucia@example.es", None)
+    client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+    msg = schedule(api_a, buyer["id"], kind="transactional", send_at="2026-03-10T12:00:00+00:00")
+    at(clock, "2026-03-10T12:00:00Z")
+    assert dispatch(smtp_services(services, sink)).sent == 1
+
+
+def test_marketing_without_consent_is_suppressed_at_send(api_a, services, clock, sink):
+    buyer = new_buyer(api_a, consent={"status": "denied"})
+    msg = schedule(api_a, buyer["id"], kind="marketing", send_at="2026-03-10T12:00:00+00:00")
+    at(clock, "2026-03-10T12:00:00Z")
+    assert dispatch(smtp_services(services, sink)).suppressed == 1
+    assert _status(services, msg["id"]).last_error == "marketing consent denied"
+
+
+def test_frequency_cap_is_checked_again_at_send_time(api_a, services, clock, sink):
+    buyer = new_buyer(api_a, consent={"status": "granted"})
+    msgs = [schedule(api_a, buyer["id"], kind="marketing", send_at=f"2026-03-1{d}T12:00:00+00:00")
+            for d in (0, 1)]
+    # A third is moved past the cap window when scheduled...
+    third = schedule(api_a, buyer["id"], kind="marketing", send_at="2026-03-12T12:00:00+00:00")
+    assert third["scheduled_at"] >= "2026-03-17" and "frequency cap" in third["explanation"]
+    # ...and one forced into the window (the reschedule sees the others) is stopped at send time.
+    with services.db.transaction() as s:
+        row = s.get(Message, third["id"])
+        row.scheduled_at = row.due_at = datetime(2026, 3, 12, 12, tzinfo=timezone.utc)
+    svc = smtp_services(services, sink)
+    for day in ("2026-03-10T12:00:00Z", "2026-03-11T12:00:00Z", "2026-03-12T12:00:00Z"):
+        at(clock, day)
+        dispatch(svc)
+    assert len(sink.messages) == 2
+    assert _status(services, third["id"]).last_error == "frequency cap reached at send time"
+
+
+def test_local_send_at_in_a_dst_gap_moves_to_the_end_of_the_gap(api_a):
+    buyer = new_buyer(api_a)  # Europe/Madrid: 2026-03-29 02:00 -> 03:00
+    msg = schedule(api_a, buyer["id"], send_at={"local": "2026-03-29T02:30"})
+    assert msg["scheduled_at"] == "2026-03-29T01:00:00Z"
+    assert msg["scheduled_local"]["time"] == "2026-03-29T03:00+02:00"
+    assert "does not exist" in msg["explanation"]
+
+
+def test_local_send_at_in_a_dst_overlap_takes_the_first_occurrence(api_a):
+    buyer = new_buyer(api_a)  # Europe/Madrid: 2026-10-25 03:00 -> 02:00
+    msg = schedule(api_a, buyer["id"], send_at={"local": "2026-10-25T02:30"})
+    assert msg["scheduled_at"] == "2026-10-25T00:30:00Z"
+
+
+def test_lost_lease_cannot_overwrite_a_reclaimed_message(api_a, services, clock):
+    from crossborder_crm.outbox.store import OutboxStore
+
+    buyer = new_buyer(api_a)
+    schedule(api_a, buyer["id"], send_at="2026-03-10T12:00:00+00:00")
+    at(clock, "2026-03-10T12:00:00Z")
+    store = OutboxStore(services.db)
+    [mine] = store.claim("worker-a", clock.now(), 10, timedelta(seconds=30))
+    clock.advance(timedelta(seconds=31))
+    [theirs] = store.claim("worker-b", clock.now(), 10, timedelta(seconds=30))
+    assert theirs.id == mine.id and theirs.attempts == 2
+    assert store.mark_sent(mine, "worker-a", clock.now(), "x@example.com") is False
+    assert store.mark_sent(theirs, "worker-b", clock.now(), "x@example.com") is True
+
+
+def test_stop_releases_the_rest_of_the_batch(api_a, services, clock, sink):
+    import threading
+
+    from crossborder_crm.worker import make_dispatcher
+
+    buyer = new_buyer(api_a)
+    for i in range(5):
+        schedule(api_a, buyer["id"], send_at="2026-03-10T12:00:00+00:00", idempotency_key=f"k{i}")
+    at(clock, "2026-03-10T12:00:00Z")
+    stop = threading.Event()
+    dispatcher = make_dispatcher(smtp_services(services, sink), "w", stop)
+    original = dispatcher.send_one
+
+    def send_then_stop(msg, transport, result):
+        original(msg, transport, result)
+        stop.set()  # SIGTERM arrives while the first message is being sent
+
+    dispatcher.send_one = send_then_stop
+    result = dispatcher.run_pass()
+    assert (result.sent, result.released) == (1, 4)
+    with services.db.reading() as s:
+        rows = s.scalars(select(Message).where(Message.status == "scheduled")).all()
+    assert len(rows) == 4 and all(r.attempts == 0 and r.lease_owner is None for r in rows)
