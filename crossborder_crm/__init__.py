@@ -15,7 +15,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, env: str | None = 
                clock: Clock | None = None, db: Database | None = None) -> Flask:
     """The application factory: settings, services, then each area registers itself."""
     from config import load_config
-    from crossborder_crm.services import build_services
+    from crossborder_crm.container import build_services
 
     settings = load_config(env, overrides)
     app = Flask(__name__, instance_relative_config=False)

@@ -98,7 +98,7 @@ def dispatch_cmd(once: bool, now_text: str | None) -> None:
     from datetime import datetime
 
     from crossborder_crm.clock import FixedClock
-    from crossborder_crm.services import Services
+    from crossborder_crm.container import Services
     from crossborder_crm.worker import dispatch_job, worker_id
 
     svc = _services()
@@ -201,3 +201,7 @@ def main() -> None:
 def register(app) -> None:
     """Attach the group to `flask crm`."""
     app.cli.add_command(crm)
+
+
+if __name__ == "__main__":
+    main()

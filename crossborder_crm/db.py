@@ -103,12 +103,11 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for reads only; rolled back at the end."""
+        """A session for reads only; closing it ends the transaction and keeps loaded objects usable."""
         session = self.sessions()
         try:
             yield session
         finally:
-            session.rollback()
             session.close()
 
     def dispose(self) -> None:

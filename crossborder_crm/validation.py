@@ -1,6 +1,7 @@
 """Shared pieces for request schemas: pydantic errors turned into our field → reason map."""
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -8,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from crossborder_crm.errors import ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
+_FIELD_PREFIX = re.compile(r"^([a-z_]+): (.+)$", re.S)
 
 
 class Schema(BaseModel):
@@ -26,6 +28,9 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
             msg = msg[len("Value error, "):]
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
+        elif loc == "body" and (m := _FIELD_PREFIX.match(msg)):
+            # Cross-field checks name their field as "field: reason".
+            loc, msg = m.group(1), m.group(2)
         fields.setdefault(loc, msg)
     return fields
 

@@ -18,7 +18,7 @@ from crossborder_crm.outbox.backends import make_transport
 from crossborder_crm.outbox.dispatcher import DispatchConfig, Dispatcher, PassResult
 from crossborder_crm.outbox.locks import run_once
 from crossborder_crm.outbox.store import OutboxStore
-from crossborder_crm.services import Services
+from crossborder_crm.container import Services
 
 log = logging.getLogger(__name__)
 

@@ -97,12 +97,20 @@ class _SinkSMTP(SMTP):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         first = self._original_transport is None and self.transport is None
+        refuse = self.sink.refuse_connection
+        if first and refuse is not None and refuse(self.sink.connections + self.sink.refused_connections + 1):
+            self.sink.refused_connections += 1
+            self._sink_refused = True
+            transport.close()
+            return
         super().connection_made(transport)
         if first:
             self.sink._connection_opened(self)
             self._sink_accepted = 0
 
     def connection_lost(self, error):
+        if getattr(self, "_sink_refused", False):
+            return
         self.sink._connection_closed(self)
         super().connection_lost(error)
 
@@ -138,6 +146,7 @@ class SmtpSink:
         drop_after: int | None = None,
         drop_on_data: bool = False,
         data_size_limit: int | None = 33554432,
+        refuse_connection: Callable[[int], bool] | None = None,
         hostname: str = "sink.test",
     ) -> None:
         if implicit_tls and tls_context is None:
@@ -160,6 +169,8 @@ class SmtpSink:
         self.drop_after = drop_after
         self.drop_on_data = drop_on_data
         self.data_size_limit = data_size_limit
+        self.refuse_connection = refuse_connection  # (connection number) -> close it before the greeting
+        self.refused_connections = 0
         self.hostname = hostname
 
         self.messages: list[tuple[str, list[str], bytes]] = []

@@ -5,8 +5,10 @@ calling these for every row pays the lookup cost once per distinct input: a repe
 costs about a microsecond.
 
 Time zone, in order of preference:
-    given  >  region (ISO 3166-2, by code or name)  >  postal code inside a split region
-           >  postal code alone  >  the country's only zone  >  its most populous zone (low confidence)
+    given  >  the country's only zone  >  postal code inside a split region (or a known city there)
+           >  region (ISO 3166-2, by code or name; "medium" when the region is split)
+           >  region derived from the postal code  >  one clock nationwide in practice (CN, AR, DE...)
+           >  the country's most populous zone ("low")
 
 Language, in order of preference:
     given  >  the marketplace's customer locale  >  the country's main official language (CLDR)
@@ -379,7 +381,7 @@ def _infer_timezone(cc: str, region: str | None, postal: str | None, city: str |
 
     pc = table.normalize_postal(postal)
     if postal is not None and pc is None and (table.postal or table.postal_to_region or table.regions):
-        notes.append(f"postal code '{postal}' not usable")
+        notes.append(f"postal code '{postal}' is not a valid {cc} postal code")
     from_postal = False
     if pc is not None and table.postal_to_region:
         derived = table.postal_to_region.lookup(pc)
@@ -397,7 +399,7 @@ def _infer_timezone(cc: str, region: str | None, postal: str | None, city: str |
         if entry is None:
             notes.append(f"no time-zone data for region {label}")
         else:
-            where = f"postal code {postal} (region {label})" if from_postal else f"region {label}"
+            where = f"postal code {postal} in region {label}" if from_postal else f"region {label}"
             if entry.postal and pc is not None:
                 zone = entry.postal.lookup(pc) or entry.zone
                 detail = where if from_postal else f"region {label} and postal code {postal}"
@@ -406,14 +408,17 @@ def _infer_timezone(cc: str, region: str | None, postal: str | None, city: str |
             if entry.cities and city is not None and (zone := entry.cities.get(_fold(city))) is not None:
                 return Inferred(zone, source, "high", f"inferred from {where}, city {city}")
             if entry.split:
-                missing = "no postal code" if entry.postal else "no city"
-                why = f"{entry.note} " if entry.note else "The region spans several time zones; "
-                if entry.note:
-                    why += "— "
-                reason = f"{why}{missing} decides".replace(" — ", "; ")
+                if notes:
+                    missing = "; ".join(notes)
+                elif entry.postal:
+                    missing = "no postal code was given"
+                else:
+                    missing = "the city does not decide" if city is not None else "no city was given"
+                note = f". {entry.note.rstrip('.')}" if entry.note else ""
                 return Inferred(
                     entry.zone, source, "medium",
-                    f"inferred from {where}: its majority zone (medium confidence: {reason})",
+                    f"inferred from {where}: its majority zone "
+                    f"(medium confidence: the region spans several time zones and {missing}{note})",
                 )
             return Inferred(entry.zone, source, "high", f"inferred from {where}")
 

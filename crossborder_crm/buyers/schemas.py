@@ -91,7 +91,7 @@ class BuyerFields(Schema):
         if self.phone:
             self.phone = normalize_phone(self.phone, self.country)
         if self.marketplace_buyer_id and not self.marketplace:
-            raise ValueError("marketplace_buyer_id needs marketplace")
+            raise ValueError("marketplace: required when marketplace_buyer_id is given")
         return self
 
 

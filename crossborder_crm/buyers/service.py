@@ -46,12 +46,12 @@ def apply_inference(buyer: Buyer, given_timezone: str | None, given_language: st
     tz = inference.infer_timezone(buyer.country, buyer.region, buyer.postal_code, buyer.city,
                                   given=given_timezone)
     buyer.timezone, buyer.timezone_source = tz.value, tz.source
-    buyer.timezone_confidence, buyer.timezone_explanation = tz.confidence, tz.explanation
+    buyer.timezone_confidence, buyer.timezone_explanation = tz.confidence, tz.explanation[:500]
     lang = inference.infer_language(buyer.country, given=given_language,
                                     marketplace_locale=buyer.marketplace_locale,
                                     seller_default=seller_language)
     buyer.language, buyer.language_source, buyer.language_explanation = (
-        lang.value, lang.source, lang.explanation)
+        lang.value, lang.source, lang.explanation[:500])
 
 
 def _set_tags(s: Session, buyer: Buyer, tags: list[str]) -> None:
@@ -97,8 +97,14 @@ def create_buyer(db: Database, clock: Clock, seller_id: int, data: Mapping[str, 
         _set_tags(s, buyer, spec.tags or [])
         if spec.marketplace and spec.marketplace_buyer_id:
             _link_identity(s, buyer, spec.marketplace, spec.marketplace_buyer_id, spec.marketplace_locale)
-        _flush(s)
-        return buyer
+        return _loaded(s, buyer)
+
+
+def _loaded(s: Session, buyer: Buyer) -> Buyer:
+    """Flush and load the relationships, so the returned buyer is complete outside the session."""
+    _flush(s)
+    s.refresh(buyer, ["identities", "spend"])
+    return buyer
 
 
 _PLAIN_FIELDS = ("name", "email", "phone", "country", "region", "city", "postal_code", "marketplace",
@@ -140,8 +146,7 @@ def update_buyer(db: Database, clock: Clock, seller_id: int, buyer_id: int,
         if spec.marketplace and spec.marketplace_buyer_id:
             _link_identity(s, buyer, spec.marketplace, spec.marketplace_buyer_id, spec.marketplace_locale)
         buyer.updated_at = now
-        _flush(s)
-        return buyer
+        return _loaded(s, buyer)
 
 
 def _flush(s: Session) -> None:

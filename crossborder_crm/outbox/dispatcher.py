@@ -112,8 +112,10 @@ class Dispatcher:
         return result
 
     def _send_batch(self, batch: list[Claimed], transport: Transport, result: PassResult) -> None:
+        # Stop well before the lease runs out, so no other worker reclaims a row still being sent.
+        lease_deadline = self.clock.now() + self.config.lease * 0.8
         for index, msg in enumerate(batch):
-            if self.stop.is_set():
+            if self.stop.is_set() or self.clock.now() > lease_deadline:
                 result.released += self.store.release([m.id for m in batch[index:]], self.config.worker_id,
                                                       self.clock.now())
                 return

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytz
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.numbers import format_decimal
 
 from crossborder_crm.i18n import current_locale
@@ -74,10 +74,14 @@ def date(value: datetime | None, tz_name: str | None = None) -> str:
 
 
 def datetime_in(value: datetime | None, tz_name: str | None = None) -> str:
-    """An instant as date and time in a zone, e.g. 'Mar 10, 2026, 10:00 AM'."""
+    """An instant as date and 24-hour time in a zone, e.g. 'Mar 10, 2026, 10:00'."""
     if value is None:
         return ""
-    return format_datetime(value, "medium", tzinfo=_zone(tz_name), locale=ui_locale())
+    loc = ui_locale()
+    local = value.astimezone(_zone(tz_name))
+    pattern = loc.datetime_formats["medium"]  # e.g. "{1}, {0}": date, then time
+    return pattern.format(format_time(local, "HH:mm", locale=loc),
+                          format_date(local.date(), "medium", locale=loc))
 
 
 def utc_offset(value: datetime, tz_name: str) -> str:
@@ -91,13 +95,20 @@ def local_clock(value: datetime, tz_name: str) -> str:
     return format_datetime(value, "EEE HH:mm", tzinfo=_zone(tz_name), locale=ui_locale())
 
 
+def relative(value: datetime | None, now: datetime) -> str:
+    """How far an instant is from now, e.g. 'in 12 days' or '3 hours ago'."""
+    if value is None:
+        return ""
+    return format_timedelta(value - now, granularity="day", add_direction=True, locale=ui_locale())
+
+
 def html_lang() -> str:
     """The panel language as an HTML lang attribute (zh-CN, en)."""
     return current_locale().replace("_", "-")
 
 
 HELPERS = {fn.__name__: fn for fn in (flag, country_name, language_name, money, number, date,
-                                      datetime_in, utc_offset, local_clock)}
+                                      datetime_in, utc_offset, local_clock, relative)}
 
 
 @bp.context_processor

@@ -75,6 +75,6 @@ def filter_choices(db: Database, seller_id: int) -> tuple[list[str], list[str]]:
     """The countries and languages that occur among the seller's buyers (for the filter menus)."""
     mine = Buyer.seller_id == seller_id
     with db.reading() as s:
-        countries = list(s.scalars(select(distinct(Buyer.country)).where(mine).order_by(Buyer.country)))
-        languages = list(s.scalars(select(distinct(Buyer.language)).where(mine).order_by(Buyer.language)))
+        countries = list(s.scalars(select(Buyer.country).distinct().where(mine).order_by(Buyer.country)))
+        languages = list(s.scalars(select(Buyer.language).distinct().where(mine).order_by(Buyer.language)))
     return countries, languages

@@ -15,14 +15,20 @@ def count(services, model=Buyer):
 
 
 def test_create_buyer_infers_timezone_and_language_and_says_how(api_a):
-    r = api_a.post("/buyers", MADRID)
+    r = api_a.post("/buyers", {"name": "Amélie", "country": "FR"})
     assert r.status_code == 201
     body = r.get_json()
-    assert body["timezone"] == "Europe/Madrid"
-    assert body["language"].startswith("es")
+    assert body["timezone"] == "Europe/Paris"
+    assert body["language"] == "fr-FR"
     assert body["inferred"]["timezone"]["source"] == "country"
     assert body["inferred"]["language"]["source"] == "country_language"
     assert isinstance(body["id"], int)
+
+
+def test_country_with_several_zones_and_no_region_is_marked_low_confidence(api_a):
+    body = api_a.post("/buyers", MADRID).get_json()  # Spain: Madrid, Canaries, Ceuta
+    assert body["timezone"] == "Europe/Madrid"
+    assert body["inferred"]["timezone"]["confidence"] == "low"
 
 
 def test_create_buyer_in_multizone_country_uses_region(api_a):
@@ -244,7 +250,7 @@ def test_order_total_defaults_to_the_items_and_money_is_exact(api_a):
 def test_spend_is_kept_per_currency(api_a):
     b = api_a.post("/buyers", MADRID).get_json()
     api_a.post(f"/buyers/{b['id']}/orders", {**ORDER, "total": "10"})
-    api_a.post(f"/buyers/{b['id']}/orders", {**ORDER, "external_id": "2", "currency": "JPY", "total": "1500"})
+    api_a.post(f"/buyers/{b['id']}/orders", {**ORDER, "external_id": "2", "currency": "JPY", "total": "1500", "items": []})
     spend = api_a.get(f"/buyers/{b['id']}").get_json()["stats"]["spend"]
     assert [(s["currency"], s["total"]) for s in spend] == [("EUR", "10.00"), ("JPY", "1500")]
 

@@ -5,7 +5,7 @@ import email
 from email import policy
 
 from crossborder_crm.clock import FixedClock
-from crossborder_crm.services import Services
+from crossborder_crm.container import Services
 from crossborder_crm.worker import make_dispatcher
 
 
