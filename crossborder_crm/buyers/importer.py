@@ -24,13 +24,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import IO, Any, Callable, Iterable, Iterator
 
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, DOT_ATOM_TEXT
 from pydantic import ValidationError
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from crossborder_crm.accounts.models import Seller
@@ -339,6 +338,8 @@ class _Importer:
             (mp, ext): bid for mp, ext, bid in conn.execute(
                 select(BuyerIdentity.marketplace, BuyerIdentity.external_id, BuyerIdentity.buyer_id)
                 .where(BuyerIdentity.seller_id == seller_id))}
+        self.ids = _Ids(conn)
+        self._inserters: dict[tuple, _BulkInsert] = {}
         self.by_email: dict[str, _Target] = {}
         self.by_id: dict[int, _Target] = {}  # buyers with an id that this import has touched
         self.orders: dict[tuple[str, str], _Order] = {}
@@ -570,60 +571,87 @@ class _Importer:
 
     # -- writing --------------------------------------------------------------------------------
 
+    _BUYER_INSERT = ("id", "seller_id", "name", "email", "phone", "country", "region", "city",
+                     "postal_code", "timezone", "timezone_source", "timezone_confidence",
+                     "timezone_explanation", "language", "language_source", "language_explanation",
+                     "marketplace", "marketplace_buyer_id", "marketplace_locale", "tags", "notes",
+                     "consent_status", "consent_source", "consent_at", "order_count", "created_at",
+                     "updated_at")
+    _ORDER_INSERT = ("id", "seller_id", "buyer_id", "marketplace", "external_id", "placed_at",
+                     "currency", "total_minor", "status", "created_at", "updated_at")
+
+    def _inserter(self, table, columns: tuple[str, ...]) -> _BulkInsert:
+        key = (table.name, columns)
+        ins = self._inserters.get(key)
+        if ins is None:
+            ins = self._inserters[key] = _BulkInsert(self.conn, table, columns)
+        return ins
+
+    def _insert_with_ids(self, table, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
+        """Insert rows (tuples in `columns` order, without the leading id) and return their ids."""
+        ids = self.ids.take(table, len(rows))
+        if ids is not None:
+            self._inserter(table, columns).run([(i, *r) for i, r in zip(ids, rows)])
+            return ids
+        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        result = self.conn.execute(stmt, [dict(zip(columns[1:], r)) for r in rows])
+        return [row[0] for row in result]
+
     def _write(self, targets: list[_Target], new_orders: list[_Order], grown: list[_Order]) -> None:
-        conn = self.conn
         new = [t for t in targets if t.id is None]
         changed = [t for t in targets if t.id is not None]
-        tag_rows: list[dict] = []
+        tag_rows: list[tuple] = []
         if new:
-            rows = [self._new_row(t) for t in new]
-            result = conn.execute(Buyer.__table__.insert().returning(Buyer.__table__.c.id,
-                                                                    sort_by_parameter_order=True), rows)
-            for t, (bid,) in zip(new, result):
+            ids = self._insert_with_ids(Buyer.__table__, self._BUYER_INSERT,
+                                        [self._new_row(t) for t in new])
+            sid = self.seller_id
+            for t, bid in zip(new, ids):
                 t.id = bid
                 self.by_id[bid] = t
-                for tag in t.given.get("tags") or ():
-                    tag_rows.append({"buyer_id": bid, "tag": tag, "seller_id": self.seller_id})
-                email = t.given.get("email")
+                g = t.given
+                tags = g.get("tags")
+                if tags:
+                    tag_rows.extend((bid, tag, sid) for tag in tags)
+                email = g.get("email")
                 if email:
                     self.email_ids[email.lower()] = bid
             self.report.buyers_created += len(new)
         if changed:
             self._update(changed, tag_rows)
-        for t in new:
-            t.new = False
-        if tag_rows:
-            conn.execute(BuyerTag.__table__.insert(), tag_rows)
-        identities = [{"seller_id": self.seller_id, "buyer_id": t.id, "marketplace": mp,
-                       "external_id": ext, "locale": loc}
-                      for t in targets for mp, ext, loc in t.identities]
+        self._inserter(BuyerTag.__table__, ("buyer_id", "tag", "seller_id")).run(tag_rows)
+        identities = []
         for t in targets:
-            for mp, ext, _ in t.identities:
+            for mp, ext, loc in t.identities:
+                identities.append((self.seller_id, t.id, mp, ext, loc))
                 self.identity_owner[(mp, ext)] = t.id
             t.identities = []
             t.given = {}
         if identities:
-            conn.execute(BuyerIdentity.__table__.insert(), identities)
+            self._insert_with_ids(BuyerIdentity.__table__,
+                                  ("id", "seller_id", "buyer_id", "marketplace", "external_id", "locale"),
+                                  identities)
         self._write_orders(new_orders, grown)
 
-    def _new_row(self, t: _Target) -> dict:
+    def _new_row(self, t: _Target) -> tuple:
         g = t.given
-        b = SimpleNamespace(**{k: g.get(k) for k in _PLAIN}, email=g.get("email"))
-        apply_inference(b, g.get("timezone"), g.get("language"), self.seller_language)
-        status, source, at = g.get("consent") or ("unknown", None, None)
-        row = vars(b)
-        row.update(seller_id=self.seller_id, tags=list(g.get("tags") or []), consent_status=status,
-                   consent_source=source, consent_at=at, order_count=0, first_order_at=None,
-                   last_order_at=None, avg_days_between_orders=None, next_purchase_at=None,
-                   created_at=self.now, updated_at=self.now)
-        return row
+        get = g.get
+        b = _Inferred(get("country"), get("region"), get("postal_code"), get("city"),
+                      get("marketplace_locale"))
+        apply_inference(b, get("timezone"), get("language"), self.seller_language)
+        status, source, at = get("consent") or _NO_CONSENT
+        now = self.now
+        return (self.seller_id, get("name"), get("email"), get("phone"), b.country, b.region, b.city,
+                b.postal_code, b.timezone, b.timezone_source, b.timezone_confidence,
+                b.timezone_explanation, b.language, b.language_source, b.language_explanation,
+                get("marketplace"), get("marketplace_buyer_id"), b.marketplace_locale,
+                list(get("tags") or ()), get("notes"), status, source, at, 0, now, now)
 
     _UPDATABLE = _PLAIN + ("email", "timezone", "timezone_source", "timezone_confidence",
                            "timezone_explanation", "language", "language_source",
                            "language_explanation", "tags", "consent_status", "consent_source",
                            "consent_at")
 
-    def _update(self, targets: list[_Target], tag_rows: list[dict]) -> None:
+    def _update(self, targets: list[_Target], tag_rows: list[tuple]) -> None:
         table = Buyer.__table__
         cols = [table.c[c] for c in self._UPDATABLE]
         current: dict[int, dict] = {}
@@ -634,24 +662,28 @@ class _Importer:
         retag: list[int] = []
         for t in targets:
             g, cur = t.given, current[t.id]
-            b = SimpleNamespace(**{k: g[k] if k in g else cur[k] for k in _PLAIN},
-                                email=g.get("email", cur["email"]))
+            row = {k: g[k] if k in g else cur[k] for k in _PLAIN}
+            row["email"] = g.get("email", cur["email"])
+            b = _Inferred(row["country"], row["region"], row["postal_code"], row["city"],
+                          row["marketplace_locale"])
             given_tz = g["timezone"] if "timezone" in g else (
                 cur["timezone"] if cur["timezone_source"] == "given" else None)
             given_lang = g["language"] if "language" in g else (
                 cur["language"] if cur["language_source"] == "given" else None)
             apply_inference(b, given_tz, given_lang, self.seller_language)
-            row = vars(b)
             status, source, at = g.get("consent") or (cur["consent_status"], cur["consent_source"],
                                                       cur["consent_at"])
-            row.update(consent_status=status, consent_source=source, consent_at=at,
+            row.update(timezone=b.timezone, timezone_source=b.timezone_source,
+                       timezone_confidence=b.timezone_confidence,
+                       timezone_explanation=b.timezone_explanation, language=b.language,
+                       language_source=b.language_source, language_explanation=b.language_explanation,
+                       consent_status=status, consent_source=source, consent_at=at,
                        tags=list(g["tags"]) if "tags" in g else cur["tags"],
                        updated_at=self.now, b_id=t.id)
             params.append(row)
             if "tags" in g:
                 retag.append(t.id)
-                tag_rows.extend({"buyer_id": t.id, "tag": tag, "seller_id": self.seller_id}
-                                for tag in g["tags"])
+                tag_rows.extend((t.id, tag, self.seller_id) for tag in g["tags"])
             if t.preexisting:
                 self.updated_ids.add(t.id)
         stmt = update(table).where(table.c.id == bindparam("b_id")).values(
@@ -662,36 +694,35 @@ class _Importer:
         self.report.buyers_updated = len(self.updated_ids)
 
     def _write_orders(self, new_orders: list[_Order], grown: list[_Order]) -> None:
-        conn = self.conn
+        sid, now = self.seller_id, self.now
         if new_orders:
-            rows = [{"seller_id": self.seller_id, "buyer_id": o.target.id, "marketplace": o.key[0],
-                     "external_id": o.key[1], "placed_at": o.placed_at, "currency": o.currency,
-                     "total_minor": o.total if o.total is not None else o.items_total,
-                     "status": o.status, "source_updated_at": None, "created_at": self.now,
-                     "updated_at": self.now} for o in new_orders]
-            table = Order.__table__
-            result = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
-            for o, (oid,) in zip(new_orders, result):
+            rows = [(sid, o.target.id, o.key[0], o.key[1], o.placed_at, o.currency,
+                     o.total if o.total is not None else o.items_total, o.status, now, now)
+                    for o in new_orders]
+            ids = self._insert_with_ids(Order.__table__, self._ORDER_INSERT, rows)
+            for o, oid in zip(new_orders, ids):
                 o.id = oid
                 self.stats_dirty.add(o.target.id)
-            conn.execute(Activity.__table__.insert(), [
-                {"seller_id": self.seller_id, "buyer_id": o.target.id, "kind": "order_placed",
-                 "occurred_at": o.placed_at, "source": o.key[0], "detail": f"order {o.key[1]}",
-                 "created_at": self.now} for o in new_orders])
+            self._insert_with_ids(Activity.__table__, ("id", "seller_id", "buyer_id", "kind", "occurred_at",
+                                                       "source", "detail", "created_at"),
+                                  [(sid, o.target.id, "order_placed", o.placed_at, o.key[0],
+                                    f"order {o.key[1]}", now) for o in new_orders])
             self.report.orders_created += len(new_orders)
         grown = list({id(o): o for o in grown}.values())
         items = []
         for o in new_orders + grown:
-            items.extend({"order_id": o.id, **it} for it in o.pending_items)
+            items.extend((o.id, it["sku"], it["title"], it["category"], it["quantity"],
+                          it["unit_price_minor"]) for it in o.pending_items)
             o.pending_items = []
         if items:
-            conn.execute(OrderItem.__table__.insert(), items)
+            self._insert_with_ids(OrderItem.__table__, ("id", "order_id", "sku", "title", "category",
+                                                        "quantity", "unit_price_minor"), items)
         if grown:
             table = Order.__table__
-            conn.execute(update(table).where(table.c.id == bindparam("o_id"))
-                         .values(total_minor=bindparam("t")),
-                         [{"o_id": o.id, "t": o.total if o.total is not None else o.items_total}
-                          for o in grown])
+            self.conn.execute(update(table).where(table.c.id == bindparam("o_id"))
+                              .values(total_minor=bindparam("t")),
+                              [{"o_id": o.id, "t": o.total if o.total is not None else o.items_total}
+                               for o in grown])
             self.stats_dirty.update(o.target.id for o in grown)
 
     def finish(self) -> None:
@@ -703,6 +734,7 @@ class _Importer:
             last_order_at=bindparam("last_order_at"),
             avg_days_between_orders=bindparam("avg_days_between_orders"),
             next_purchase_at=bindparam("next_purchase_at"))
+        spend_insert = self._inserter(spend, ("buyer_id", "currency", "order_count", "total_minor"))
         for batch in _batches(ids, IN_BATCH):
             facts: dict[int, list[OrderFact]] = {bid: [] for bid in batch}
             for bid, placed, cur, total, status in self.conn.execute(
@@ -716,17 +748,105 @@ class _Importer:
                                "first_order_at": st.first_order_at, "last_order_at": st.last_order_at,
                                "avg_days_between_orders": st.avg_days_between_orders,
                                "next_purchase_at": st.next_purchase_at})
-                spend_rows.extend({"buyer_id": bid, "currency": c, "order_count": n, "total_minor": t}
-                                  for c, (n, t) in st.spend.items())
+                spend_rows.extend((bid, c, n, t) for c, (n, t) in st.spend.items())
             self.conn.execute(stmt, params)
             self.conn.execute(delete(spend).where(spend.c.buyer_id.in_(batch)))
-            if spend_rows:
-                self.conn.execute(spend.insert(), spend_rows)
+            spend_insert.run(spend_rows)
 
+
+_NO_CONSENT = ("unknown", None, None)
+
+
+class _Inferred:
+    """What `service.apply_inference` reads from a buyer and writes back."""
+
+    __slots__ = ("country", "region", "postal_code", "city", "marketplace_locale", "timezone",
+                 "timezone_source", "timezone_confidence", "timezone_explanation", "language",
+                 "language_source", "language_explanation")
+
+    def __init__(self, country, region, postal_code, city, marketplace_locale):
+        self.country, self.region, self.postal_code = country, region, postal_code
+        self.city, self.marketplace_locale = city, marketplace_locale
 
 def _batches(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+class _BulkInsert:
+    """INSERT executemany of plain tuples: SQLAlchemy compiles the statement and supplies the
+    column types' bind processors, the driver runs it (Core's per-row parameter handling costs
+    about as much as SQLite's insert itself, so it is skipped for these bulk rows)."""
+
+    def __init__(self, conn: Connection, table, columns: tuple[str, ...]):
+        dialect = conn.dialect
+        compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+        order = list(compiled.positiontup) if dialect.positional else list(compiled.binds)
+        if set(order) != set(columns):
+            raise RuntimeError(f"bulk insert into {table.name}: columns {sorted(set(order) ^ set(columns))}")
+        self.conn, self.sql, self.columns = conn, str(compiled), columns
+        self.positional = dialect.positional
+        self.reorder = None if order == list(columns) else [columns.index(c) for c in order]
+        self.names = order
+        self.procs = [(i, proc) for i, c in enumerate(columns)
+                      if (proc := table.c[c].type.dialect_impl(dialect).bind_processor(dialect))]
+
+    def run(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self.procs:
+            rows = [list(r) for r in rows]
+            for i, proc in self.procs:
+                last = last_out = None
+                for r in rows:
+                    v = r[i]
+                    if v is None:
+                        continue
+                    if v is not last:  # the same `now` on every row is converted once
+                        last, last_out = v, proc(v)
+                    r[i] = last_out
+        if self.reorder is not None:
+            rows = [tuple([r[i] for i in self.reorder]) for r in rows]
+        if not self.positional:
+            params = [dict(zip(self.names, r)) for r in rows]
+        else:
+            params = rows if self.reorder is not None or not self.procs else [tuple(r) for r in rows]
+        self.conn.exec_driver_sql(self.sql, params)
+
+
+def _lock_for_import(conn: Connection) -> None:
+    """Take the write lock first on SQLite (BEGIN IMMEDIATE): reads and reserved ids stay valid."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class _Ids:
+    """New primary keys handed out before the insert, so rows need no RETURNING round trip.
+
+    SQLite: max(id)+1… (safe: the import holds the write lock). PostgreSQL: nextval() of the
+    column's sequence. Anything else: None, and the caller uses INSERT … RETURNING.
+    """
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.next: dict[str, int] = {}
+        self.dialect = conn.dialect.name
+
+    def take(self, table, n: int) -> list[int] | None:
+        if n == 0:
+            return []
+        if self.dialect == "sqlite":
+            start = self.next.get(table.name)
+            if start is None:
+                start = (self.conn.scalar(select(func.max(table.c.id))) or 0) + 1
+            self.next[table.name] = start + n
+            return list(range(start, start + n))
+        if self.dialect == "postgresql":
+            seq = self.conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+            if seq:
+                return list(self.conn.scalars(text("SELECT nextval(:s) FROM generate_series(1, :n)"),
+                                              {"s": seq, "n": n}))
+        return None
 
 
 def _header(cells: list[str], report: ImportReport) -> list[tuple[int, str, str]]:
@@ -775,6 +895,7 @@ def import_buyers(db: Database, clock: Clock, seller_id: int, source: str | os.P
     with db.engine.connect() as conn:
         trans = conn.begin()
         try:
+            _lock_for_import(conn)
             imp = _Importer(conn, clock, seller_id, report, columns)
             ncols = max(idx for idx, _, _ in columns) + 1
             width = len(header)

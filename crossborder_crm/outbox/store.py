@@ -133,8 +133,9 @@ class OutboxStore:
     def mark_sent(self, msg: Claimed, worker: str, now: datetime, to_email: str) -> bool:
         """Record the send (and the marketing send log); False if the lease was lost."""
         with self.db.transaction() as s:
+            # last_error is kept: "sent at attempt 3" with the reason of the earlier failures.
             ok = self._fenced(s, msg.id, worker, status="sent", sent_at=now, to_email=to_email,
-                              last_error=None, updated_at=now)
+                              updated_at=now)
             if ok and msg.kind == "marketing":
                 s.add(SendLog(seller_id=msg.seller_id, buyer_id=msg.buyer_id, message_id=msg.id,
                               kind=msg.kind, sent_at=now))

@@ -3,11 +3,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import session
+from flask import has_request_context, request, session
 from flask_login import AnonymousUserMixin, UserMixin
 
 # The language chosen before signing in (or by a user who never saved one) lives here.
 SESSION_LOCALE_KEY = "panel_locale"
+
+
+def browser_locale() -> str | None:
+    """The panel locale the browser asks for (Accept-Language), as one of PANEL_LOCALES.
+
+    i18n.negotiate_panel_locale can answer with a script-qualified name ("zh_Hans_CN"), for
+    which no catalog exists; it is mapped back onto the panel locale of the same language.
+    """
+    from crossborder_crm.i18n import PANEL_LOCALES, negotiate_panel_locale
+
+    if not has_request_context():
+        return None
+    picked = negotiate_panel_locale(None, request.headers.get("Accept-Language"))
+    if picked in PANEL_LOCALES:
+        return picked
+    language = picked.split("_")[0]
+    return next((loc for loc in PANEL_LOCALES if loc.split("_")[0] == language), None)
+
+
+def _chosen_locale(saved: str | None) -> str | None:
+    return saved or session.get(SESSION_LOCALE_KEY) or browser_locale()
 
 
 @dataclass(frozen=True)
@@ -26,8 +47,8 @@ class PanelUser(UserMixin):
 
     @property
     def locale(self) -> str | None:
-        """The saved choice, else what was picked on the login page, else None (the browser's)."""
-        return self.saved_locale or session.get(SESSION_LOCALE_KEY)
+        """The saved choice, else what was picked on the login page, else the browser's."""
+        return _chosen_locale(self.saved_locale)
 
 
 class AnonymousPanelUser(AnonymousUserMixin):
@@ -37,7 +58,7 @@ class AnonymousPanelUser(AnonymousUserMixin):
 
     @property
     def locale(self) -> str | None:
-        return session.get(SESSION_LOCALE_KEY)
+        return _chosen_locale(None)
 
 
 def load_user(user_id: str) -> PanelUser | None:
