@@ -325,6 +325,12 @@ class _Importer:
         self.now = clock.now()
         self.columns = columns  # (index, canonical, header as written)
         self.names = {canon: raw for _, canon, raw in columns}
+        self._cells = [(idx, canon) for idx, canon, _ in columns]
+        self._plain = [c for c in _PLAIN if c in self.names]
+        self._inferred: dict[tuple, tuple] = {}
+        self._pending_keys: set[str] = set()  # emails of valid rows not yet resolved
+        # Consent from a sheet without a source column is recorded as coming from the import.
+        self._default_consent_source = None if "consent_source" in self.names else "import"
         self.has_order_columns = any(c in ORDER_COLUMNS for _, c, _ in columns)
         lang = conn.scalar(select(Seller.default_language).where(Seller.id == seller_id))
         if lang is None and conn.scalar(select(Seller.id).where(Seller.id == seller_id)) is None:
@@ -354,21 +360,25 @@ class _Importer:
     def validate(self, rowno: int, cells: list[str]) -> _RowIn | None:
         values: dict[str, str] = {}
         ncells = len(cells)
-        for idx, canon, _ in self.columns:
+        for idx, canon in self._cells:
             if idx < ncells:
-                v = cells[idx].strip()
-                if v:
+                v = cells[idx]
+                if v and (v := v.strip()):
                     values[canon] = v
         errors: dict[str, str] = {}
-        data: dict[str, Any] = {k: values[k] for k in _PLAIN if k in values}
+        data: dict[str, Any] = {k: values[k] for k in self._plain if k in values}
         for what in ("timezone", "language"):
             if what in values and values.get(f"{what}_source", "given") == "given":
                 data[what] = values[what]
         if "tags" in values:
             data["tags"] = [t for t in _TAG_SPLIT.split(values["tags"]) if t.strip()]
-        if "consent" in values:
-            data["consent"] = {"status": values["consent"].lower(),
-                               "source": values.get("consent_source", "import")}
+        status = values.get("consent")
+        if status and status.lower() == "unknown" and not (
+                "consent_source" in values or "consent_at" in values):
+            status = None  # "unknown" alone is no information: a recorded consent is kept
+        if status:
+            data["consent"] = {"status": status.lower(),
+                               "source": values.get("consent_source", self._default_consent_source)}
             if "consent_at" in values:
                 data["consent"]["at"] = values["consent_at"]
         else:
@@ -390,15 +400,31 @@ class _Importer:
         order = None
         if self.has_order_columns and any(c in values for c in ORDER_COLUMNS):
             order = self._validate_order(values, errors)
+        key = email.lower() if email else None
         if errors or spec is None:
+            # Say now, too, what a new buyer would lack (a valid row is checked when resolved).
+            if not self._known(key, values):
+                for c in ("name", "country"):
+                    if c not in values:
+                        errors.setdefault(self.col(c), "Field required")
             self.report.errors.extend(RowError(rowno, c, r) for c, r in errors.items())
             return None
-        given: dict[str, Any] = {k: getattr(spec, k) for k in spec.model_fields_set}
+        if key:
+            self._pending_keys.add(key)
+        fields = spec.__dict__
+        given: dict[str, Any] = {k: fields[k] for k in spec.model_fields_set}
         if email is not None:
             given["email"] = email
         if spec.consent is not None:
             given["consent"] = (spec.consent.status, spec.consent.source, spec.consent.at or self.now)
-        return _RowIn(rowno, email.lower() if email else None, given, order)
+        return _RowIn(rowno, key, given, order)
+
+    def _known(self, key: str | None, values: dict[str, str]) -> bool:
+        """Whether a row may be about a buyer already known (so it need not name one fully)."""
+        if key is not None:
+            return key in self.by_email or key in self.email_ids or key in self._pending_keys
+        mp, ext = values.get("marketplace"), values.get("marketplace_buyer_id")
+        return bool(mp and ext) and (mp.lower(), ext) in self.identity_owner
 
     @staticmethod
     def _buyer_column(loc: str, msg: str) -> str:
@@ -459,9 +485,11 @@ class _Importer:
                     self.by_email[r.email_key] = fresh
                 if fresh.id is not None:
                     self.by_id[fresh.id] = fresh
-            if target.id is not None or "email" in target.given:
+            if fresh is not None and fresh.id is None:
+                target.given = r.given
+            else:
                 r.given.pop("email", None)  # matched by it: keep the address as first written
-            target.given.update(r.given)
+                target.given.update(r.given)
             touched[id(target)] = target
             mp, ext = r.given.get("marketplace"), r.given.get("marketplace_buyer_id")
             if mp and ext and (mp, ext) not in self.identity_owner:
@@ -471,6 +499,7 @@ class _Importer:
                 self._add_order(r, target, known_orders, new_orders, grown)
             self.report.rows_imported += 1
         self._write(list(touched.values()), new_orders, grown)
+        self._pending_keys.clear()
 
     def _match(self, r: _RowIn) -> tuple[_Target | None, _Target | None]:
         """The buyer a row is about (by email, else by marketplace id), and whether it is new here."""
@@ -632,19 +661,32 @@ class _Importer:
                                   identities)
         self._write_orders(new_orders, grown)
 
+    def _infer(self, country, region, postal_code, city, locale, given_tz, given_lang) -> tuple:
+        """`service.apply_inference` for these inputs: (timezone, source, confidence, explanation,
+        language, source, explanation); memoised per distinct input, the logic is the API's."""
+        key = (country, region, postal_code, city, locale, given_tz, given_lang)
+        out = self._inferred.get(key)
+        if out is None:
+            b = _Inferred(country, region, postal_code, city, locale)
+            apply_inference(b, given_tz, given_lang, self.seller_language)
+            out = (b.timezone, b.timezone_source, b.timezone_confidence, b.timezone_explanation,
+                   b.language, b.language_source, b.language_explanation)
+            if len(self._inferred) > 200_000:
+                self._inferred.clear()
+            self._inferred[key] = out
+        return out
+
     def _new_row(self, t: _Target) -> tuple:
-        g = t.given
-        get = g.get
-        b = _Inferred(get("country"), get("region"), get("postal_code"), get("city"),
-                      get("marketplace_locale"))
-        apply_inference(b, get("timezone"), get("language"), self.seller_language)
+        get = t.given.get
+        country, region, postal, city, locale = (get("country"), get("region"), get("postal_code"),
+                                                 get("city"), get("marketplace_locale"))
+        inferred = self._infer(country, region, postal, city, locale, get("timezone"), get("language"))
         status, source, at = get("consent") or _NO_CONSENT
         now = self.now
-        return (self.seller_id, get("name"), get("email"), get("phone"), b.country, b.region, b.city,
-                b.postal_code, b.timezone, b.timezone_source, b.timezone_confidence,
-                b.timezone_explanation, b.language, b.language_source, b.language_explanation,
-                get("marketplace"), get("marketplace_buyer_id"), b.marketplace_locale,
-                list(get("tags") or ()), get("notes"), status, source, at, 0, now, now)
+        return (self.seller_id, get("name"), get("email"), get("phone"), country, region, city,
+                postal, *inferred[:4], *inferred[4:], get("marketplace"),
+                get("marketplace_buyer_id"), locale, list(get("tags") or ()), get("notes"),
+                status, source, at, 0, now, now)
 
     _UPDATABLE = _PLAIN + ("email", "timezone", "timezone_source", "timezone_confidence",
                            "timezone_explanation", "language", "language_source",
@@ -664,20 +706,18 @@ class _Importer:
             g, cur = t.given, current[t.id]
             row = {k: g[k] if k in g else cur[k] for k in _PLAIN}
             row["email"] = g.get("email", cur["email"])
-            b = _Inferred(row["country"], row["region"], row["postal_code"], row["city"],
-                          row["marketplace_locale"])
             given_tz = g["timezone"] if "timezone" in g else (
                 cur["timezone"] if cur["timezone_source"] == "given" else None)
             given_lang = g["language"] if "language" in g else (
                 cur["language"] if cur["language_source"] == "given" else None)
-            apply_inference(b, given_tz, given_lang, self.seller_language)
+            inferred = self._infer(row["country"], row["region"], row["postal_code"], row["city"],
+                                   row["marketplace_locale"], given_tz, given_lang)
+            row.update(zip(("timezone", "timezone_source", "timezone_confidence",
+                            "timezone_explanation", "language", "language_source",
+                            "language_explanation"), inferred))
             status, source, at = g.get("consent") or (cur["consent_status"], cur["consent_source"],
                                                       cur["consent_at"])
-            row.update(timezone=b.timezone, timezone_source=b.timezone_source,
-                       timezone_confidence=b.timezone_confidence,
-                       timezone_explanation=b.timezone_explanation, language=b.language,
-                       language_source=b.language_source, language_explanation=b.language_explanation,
-                       consent_status=status, consent_source=source, consent_at=at,
+            row.update(consent_status=status, consent_source=source, consent_at=at,
                        tags=list(g["tags"]) if "tags" in g else cur["tags"],
                        updated_at=self.now, b_id=t.id)
             params.append(row)
@@ -794,30 +834,55 @@ class _BulkInsert:
     def run(self, rows: list[tuple]) -> None:
         if not rows:
             return
-        if self.procs:
-            rows = [list(r) for r in rows]
+        if self.procs or self.reorder is not None:
+            cols = list(zip(*rows))  # column-wise: each type's processor over one list
             for i, proc in self.procs:
-                last = last_out = None
-                for r in rows:
-                    v = r[i]
-                    if v is None:
-                        continue
-                    if v is not last:  # the same `now` on every row is converted once
-                        last, last_out = v, proc(v)
-                    r[i] = last_out
-        if self.reorder is not None:
-            rows = [tuple([r[i] for i in self.reorder]) for r in rows]
+                cols[i] = _processed(cols[i], proc)
+            if self.reorder is not None:
+                cols = [cols[i] for i in self.reorder]
+            rows = list(zip(*cols))
         if not self.positional:
-            params = [dict(zip(self.names, r)) for r in rows]
-        else:
-            params = rows if self.reorder is not None or not self.procs else [tuple(r) for r in rows]
-        self.conn.exec_driver_sql(self.sql, params)
+            rows = [dict(zip(self.names, r)) for r in rows]
+        self.conn.exec_driver_sql(self.sql, rows)
+
+
+def _processed(values: tuple, proc: Callable) -> list:
+    """proc(v) for each value, once per distinct value (every row's `now`, the common tag sets)."""
+    memo: dict = {}
+    out = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        key = tuple(v) if type(v) is list else v
+        try:
+            p = memo.get(key, memo)
+        except TypeError:  # unhashable (a dict for a JSON column): no memo
+            out.append(proc(v))
+            continue
+        if p is memo:
+            p = memo[key] = proc(v)
+        out.append(p)
+    return out
 
 
 def _lock_for_import(conn: Connection) -> None:
     """Take the write lock first on SQLite (BEGIN IMMEDIATE): reads and reserved ids stay valid."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_SQLITE_IMPORT_CACHE = -65536  # KiB: a bigger page cache keeps the buyers indexes in memory
+
+
+def _sqlite_cache(conn: Connection, value: int | None) -> int | None:
+    """Set this SQLite connection's `PRAGMA cache_size`; returns the previous value."""
+    if conn.dialect.name != "sqlite" or value is None:
+        return None
+    raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction bookkeeping
+    previous = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size = {int(value)}")
+    return previous
 
 
 class _Ids:
@@ -893,6 +958,7 @@ def import_buyers(db: Database, clock: Clock, seller_id: int, source: str | os.P
         report.fatal = True
         return report
     with db.engine.connect() as conn:
+        cache = _sqlite_cache(conn, _SQLITE_IMPORT_CACHE)
         trans = conn.begin()
         try:
             _lock_for_import(conn)
@@ -940,6 +1006,8 @@ def import_buyers(db: Database, clock: Clock, seller_id: int, source: str | os.P
         except BaseException:
             trans.rollback()
             raise
+        finally:
+            _sqlite_cache(conn, cache)
     if report.errors:
         report.errors.sort(key=lambda e: e.row)
     return report

@@ -31,7 +31,7 @@ NAV: tuple[NavItem, ...] = (
     _item("panel.dashboard", N_("Dashboard"), "◧"),
     _item("panel.buyers", N_("Buyers"), "☺", "panel.buyer", "panel.buyer_edit"),
     _item("panel.outbox", N_("Outbox"), "✉"),
-    _item("panel.shipments", N_("Shipments"), "⛟"),
+    _item("panel.shipments", N_("Shipments"), "✈"),
     _item("panel.campaigns", N_("Campaigns"), "✦"),
     _item("panel.inbox", N_("Inbox"), "☏"),
     _item("panel.settings", N_("Settings"), "⚙"),

@@ -28,7 +28,7 @@ UTC = timezone.utc
 START, END = datetime(2020, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 SETTINGS = settings(max_examples=50000, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+                    suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 
 ZONES = st.sampled_from(pytz.all_timezones)
 QUIET = st.one_of(

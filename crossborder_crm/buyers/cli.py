@@ -1,0 +1,163 @@
+"""`crm import-buyers` and `crm export-buyers`; `register(group)` adds them to the `crm` group.
+
+Exit codes of import-buyers: 0 every row imported (or, with --dry-run, would be); 1 some rows
+had errors and the valid ones were imported (non-strict); 2 nothing written because of errors
+(--strict, or --dry-run that found errors), an unreadable file, or a usage error.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+SHOWN_ERRORS = 50
+
+
+def _services():
+    from crossborder_crm.cli import _services as services  # late: crossborder_crm.cli imports us
+
+    return services()
+
+
+def _seller_id(db, seller_id: int | None, seller_key: str | None) -> int:
+    """The seller named by --seller-id or --seller-key (exactly one), or a usage error."""
+    from sqlalchemy import select
+
+    from crossborder_crm.accounts.models import Seller
+
+    if (seller_id is None) == (seller_key is None):
+        raise click.UsageError("give exactly one of --seller-id or --seller-key")
+    with db.reading() as s:
+        if seller_id is not None:
+            found = s.scalar(select(Seller.id).where(Seller.id == seller_id))
+        else:
+            found = s.scalar(select(Seller.id).where(Seller.key == seller_key))
+    if found is None:
+        raise click.UsageError(f"no seller with {'id ' + str(seller_id) if seller_id is not None else 'key ' + seller_key}")
+    return found
+
+
+def _seller_options(f):
+    f = click.option("--seller-key", help="the seller's public key")(f)
+    f = click.option("--seller-id", type=int, help="the seller's id")(f)
+    return f
+
+
+def _exit_code(report) -> int:
+    if report.fatal:
+        return 2
+    if not report.errors:
+        return 0
+    if report.strict or report.dry_run:
+        return 2
+    return 1
+
+
+@click.command("import-buyers")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@_seller_options
+@click.option("--dry-run", is_flag=True, help="check everything and report, write nothing")
+@click.option("--strict", is_flag=True, help="write nothing if any row has an error")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), help="default: from the extension")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
+              help="write every error to this CSV (row, column, reason)")
+@with_appcontext
+def import_buyers_cmd(file: str, seller_id: int | None, seller_key: str | None, dry_run: bool,
+                      strict: bool, fmt: str | None, report_path: str | None) -> None:
+    """Import buyers (and their orders) from a CSV or .xlsx FILE in one transaction.
+
+    Rows are matched to existing buyers by email; each bad cell is reported as row, column,
+    reason and its row skipped. Exit status: 0 all rows imported, 1 some rows skipped,
+    2 nothing written (--strict or --dry-run with errors, unreadable file, usage error).
+    """
+    from crossborder_crm.buyers.importer import import_buyers
+
+    svc = _services()
+    sid = _seller_id(svc.db, seller_id, seller_key)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label="importing", file=sys.stderr,
+                                    show_pos=True)
+            bar.__enter__()
+        bar.length = max(total, done, 1)
+        bar.update(done - bar.pos)
+
+    try:
+        report = import_buyers(svc.db, svc.clock, sid, file, fmt=fmt, dry_run=dry_run,
+                               strict=strict, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    _print_report(report)
+    if report_path:
+        with open(report_path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["row", "column", "reason"])
+            w.writerows((e.row, e.column, e.reason) for e in report.errors)
+        click.echo(f"all {len(report.errors)} errors written to {report_path}", err=True)
+    sys.exit(_exit_code(report))
+
+
+def _print_report(report) -> None:
+    for e in report.errors[:SHOWN_ERRORS]:
+        where = f"row {e.row}" + (f", {e.column}" if e.column else "")
+        click.echo(f"{where}: {e.reason}", err=True)
+    if len(report.errors) > SHOWN_ERRORS:
+        click.echo(f"… and {len(report.errors) - SHOWN_ERRORS} more", err=True)
+    if report.fatal:
+        click.echo("nothing imported: the file could not be read", err=True)
+        return
+    what = (f"buyers created: {report.buyers_created}, updated: {report.buyers_updated}; "
+            f"orders created: {report.orders_created}")
+    if report.orders_existing:
+        what += f" (already recorded: {report.orders_existing})"
+    click.echo(f"rows: {report.rows_total}, valid: {report.rows_imported}, "
+               f"with errors: {report.rows_with_errors}")
+    if report.committed:
+        click.echo(what)
+    elif report.dry_run:
+        click.echo(f"dry run, nothing written; it would do: {what}")
+    else:
+        click.echo(f"strict: errors found, nothing written (without them: {what})")
+
+
+@click.command("export-buyers")
+@_seller_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              default="-", show_default=True, help="CSV file to write ('-' for standard output)")
+@click.option("--country", help="only buyers in this country (ISO 3166-1 alpha-2)")
+@click.option("--language", help="only buyers with this language (BCP 47)")
+@click.option("--tag", help="only buyers with this tag")
+@click.option("--consent", help="only buyers with this consent status")
+@with_appcontext
+def export_buyers_cmd(seller_id: int | None, seller_key: str | None, output: str, country: str | None,
+                      language: str | None, tag: str | None, consent: str | None) -> None:
+    """Export the seller's buyers as CSV (the import format plus read-only columns)."""
+    from crossborder_crm.buyers.exporter import export_buyers
+    from crossborder_crm.buyers.service import parse_filter
+    from crossborder_crm.errors import CrmError
+
+    svc = _services()
+    sid = _seller_id(svc.db, seller_id, seller_key)
+    try:
+        flt = parse_filter({k: v for k, v in (("country", country), ("language", language),
+                                              ("tag", tag), ("consent", consent)) if v})
+    except CrmError as exc:
+        raise click.UsageError("; ".join(f"--{k.replace('_', '-')}: {v}" for k, v in exc.fields.items()))
+    if output == "-":
+        count = export_buyers(svc.db, sid, click.get_text_stream("stdout"), flt)
+    else:
+        with open(output, "w", newline="", encoding="utf-8") as f:
+            count = export_buyers(svc.db, sid, f, flt)
+    click.echo(f"{count} buyers exported" + ("" if output == "-" else f" to {output}"), err=True)
+
+
+def register(group: click.Group) -> None:
+    """Add import-buyers and export-buyers to the `crm` command group."""
+    group.add_command(import_buyers_cmd)
+    group.add_command(export_buyers_cmd)
