@@ -123,6 +123,7 @@ def worker_cmd() -> None:
     from crossborder_crm.worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     svc = _services()
     if svc.db.dialect == "sqlite":
         click.echo("note: on SQLite run a single worker; use PostgreSQL for several", err=True)
@@ -163,6 +164,8 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     from crossborder_crm.worker import build_scheduler, worker_id
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick drowns the log
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     svc = _services()
     click.echo(f"==> migrating {_redact(svc.db.url)}")
     upgrade(svc.db.url)

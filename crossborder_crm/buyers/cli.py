@@ -150,7 +150,7 @@ def export_buyers_cmd(seller_id: int | None, seller_key: str | None, output: str
     except CrmError as exc:
         raise click.UsageError("; ".join(f"--{k.replace('_', '-')}: {v}" for k, v in exc.fields.items()))
     if output == "-":
-        count = export_buyers(svc.db, sid, click.get_text_stream("stdout"), flt)
+        count = export_buyers(svc.db, sid, sys.stdout, flt)
     else:
         with open(output, "w", newline="", encoding="utf-8") as f:
             count = export_buyers(svc.db, sid, f, flt)
