@@ -1,6 +1,6 @@
 """Benchmark: import 100,000 buyers from CSV, then list them through the real API.
 
-    .venv/bin/python bench/bench_import_list.py [--buyers 100000] [--requests 200]
+    .venv/bin/python bench/bench_import_list.py [--buyers 100000] [--requests 200] [--repeat 1]
                                                 [--postgres URL] [--profile] [--seed 7]
 
 Prints: import buyers/s (target >= 20,000/s on SQLite) against a same-run baseline (a plain
@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -129,7 +129,8 @@ def fresh_database(kind: str, workdir: Path, pg_url: str | None) -> tuple[Databa
     return Database(url), url, drop
 
 
-def bench_import(db: Database, csv_path: Path, n: int, profile: bool) -> tuple[float, int]:
+def bench_import(db: Database, csv_path: Path, n: int, profile: bool) -> tuple[float, float, int, str]:
+    """One import of the CSV into a new seller: (wall s, CPU s, seller id, API token)."""
     clock = FixedClock(NOW)
     seller = create_seller(db, clock, "Bench shop", f"bench-{uuid.uuid4().hex[:6]}@example.com", "bench-password")
     prof = cProfile.Profile() if profile else None
@@ -140,8 +141,6 @@ def bench_import(db: Database, csv_path: Path, n: int, profile: bool) -> tuple[f
     if prof:
         prof.disable()
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(f"import_buyers: wall {elapsed:.2f} s, CPU of this process {cpu:.2f} s "
-          f"({n / cpu:,.0f} buyers per CPU-second)")
     assert report.committed and not report.errors, report.errors[:5]
     assert report.buyers_created == n, report
     if prof:
@@ -153,23 +152,40 @@ def bench_import(db: Database, csv_path: Path, n: int, profile: bool) -> tuple[f
         pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(30)
         print("\n--- cProfile of import_buyers (cumulative, top 30) ---")
         print("\n".join(out.getvalue().splitlines()[:70]))
-    return elapsed, seller.seller_id, seller.api_token
+    return elapsed, cpu, seller.seller_id, seller.api_token
 
 
-def bench_baseline_insert(source_db: Database, seller_id: int, target_db: Database) -> float:
-    """Plain INSERT executemany of the same prepared rows (no validation, no RETURNING, no tags)."""
+def bench_baselines(source_db: Database, seller_id: int, kind: str, workdir: Path, pg_url: str | None) -> dict:
+    """The same prepared buyer rows (as the import stored them) inserted with no validation,
+    no tags, no identities: by Core `insert()` executemany, and by the importer's driver-level
+    bulk path (executemany of processed tuples on SQLite, COPY on PostgreSQL)."""
+    from crossborder_crm.buyers.importer import _BulkInsert
+
     table = Buyer.__table__
     with source_db.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(select(table).where(table.c.seller_id == seller_id))]
-    seller = create_seller(target_db, FixedClock(NOW), "Baseline", "baseline@example.com", "bench-password")
-    for r in rows:
-        r.pop("id")
-        r["seller_id"] = seller.seller_id
-    t0 = time.perf_counter()
-    with target_db.engine.begin() as conn:
-        for i in range(0, len(rows), 5000):
-            conn.execute(table.insert(), rows[i:i + 5000])
-    return time.perf_counter() - t0
+    out = {}
+    for method in ("Core insert() executemany", "driver executemany/COPY"):
+        db, _, drop = fresh_database(kind, workdir, pg_url)
+        try:
+            seller = create_seller(db, FixedClock(NOW), "Baseline", "baseline@example.com", "bench-password")
+            for r in rows:
+                r["seller_id"] = seller.seller_id
+            cols = tuple(rows[0])
+            tuples = [tuple(r[c] for c in cols) for r in rows]
+            t0, c0 = time.perf_counter(), time.process_time()
+            with db.engine.begin() as conn:
+                bulk = _BulkInsert(conn, table, cols) if method.startswith("driver") else None
+                for i in range(0, len(rows), 5000):
+                    if bulk is None:
+                        conn.execute(table.insert(), rows[i:i + 5000])
+                    else:
+                        bulk.run(tuples[i:i + 5000])
+            out[method] = (time.perf_counter() - t0, time.process_time() - c0)
+        finally:
+            db.dispose()
+            drop()
+    return out
 
 
 def _ms(samples: list[float]) -> tuple[float, float]:
@@ -226,32 +242,40 @@ def bench_list(db: Database, url: str, token: str, seller_id: int, n_requests: i
 
 
 def run(kind: str, args, workdir: Path, csv_path: Path) -> bool:
-    print(f"\n=== {kind}: {args.buyers:,} buyers ===")
-    db, url, drop = fresh_database(kind, workdir, args.postgres)
-    base_db, _, base_drop = fresh_database(kind, workdir, args.postgres)
+    n = args.buyers
+    print(f"\n=== {kind}: {n:,} buyers (load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs) ===")
+    runs = []
+    for i in range(args.repeat):
+        db, url, drop = fresh_database(kind, workdir, args.postgres)
+        elapsed, cpu, seller_id, token = bench_import(db, csv_path, n, args.profile and i == 0)
+        runs.append((elapsed, cpu))
+        print(f"import run {i + 1}: wall {elapsed:.2f} s = {n / elapsed:,.0f} buyers/s;  "
+              f"CPU {cpu:.2f} s = {n / cpu:,.0f} buyers per CPU-second")
+        if i < args.repeat - 1:
+            db.dispose()
+            drop()
     try:
-        elapsed, seller_id, token = bench_import(db, csv_path, args.buyers, args.profile)
-        rate = args.buyers / elapsed
-        base = bench_baseline_insert(db, seller_id, base_db)
-        print(f"import_buyers: {elapsed:.2f} s  ->  {rate:,.0f} buyers/s   (target >= 20,000/s)")
-        print(f"baseline plain INSERT executemany of the same rows: {base:.2f} s  ->  "
-              f"{args.buyers / base:,.0f} rows/s;  import / baseline = {elapsed / base:.1f}x")
+        best = min(w for w, _ in runs)
+        rate = n / best
+        base = bench_baselines(db, seller_id, kind, workdir, args.postgres)
+        print(f"IMPORT  {kind}: {rate:,.0f} buyers/s (best wall of {len(runs)})   target >= 20,000/s on SQLite")
+        for method, (wall, cpu) in base.items():
+            print(f"  baseline, same rows, no validation, {method}: {wall:.2f} s = {n / wall:,.0f} rows/s "
+                  f"(CPU {cpu:.2f} s);  import / baseline = {best / wall:.1f}x")
         lat = bench_list(db, url, token, seller_id, args.requests)
-        print(f"{'request':45s} {'n':>4s} {'median ms':>10s} {'p95 ms':>8s}")
-        for name, ((med, p95), n) in lat.items():
-            print(f"{name:45s} {n:4d} {med:10.2f} {p95:8.2f}")
+        print(f"LIST    {kind}: {'request':45s} {'n':>4s} {'median ms':>10s} {'p95 ms':>8s}")
+        for name, ((med, p95), count) in lat.items():
+            print(f"        {'':{len(kind) + 1}s} {name:45s} {count:4d} {med:10.2f} {p95:8.2f}")
         med_all = lat["ALL list requests"][0][0]
         ok = rate >= 20000 if kind == "sqlite" else True
         ok_list = med_all < 50
         print(f"verdict: import {'OK' if ok else 'BELOW TARGET'}"
-              f"{'' if kind == 'sqlite' else ' (target is for SQLite)'}; "
-              f"list median {'OK' if ok_list else 'ABOVE TARGET'} ({med_all:.1f} ms < 50 ms)")
+              f"{'' if kind == 'sqlite' else ' (the target is for SQLite)'}; "
+              f"list median {'OK' if ok_list else 'ABOVE TARGET'} ({med_all:.1f} ms, target < 50 ms)")
         return ok and ok_list
     finally:
         db.dispose()
-        base_db.dispose()
         drop()
-        base_drop()
 
 
 def main(argv=None) -> int:
@@ -261,6 +285,7 @@ def main(argv=None) -> int:
     p.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL database")
     p.add_argument("--profile", action="store_true", help="cProfile the import and print the top")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--repeat", type=int, default=1, help="import runs (fresh database each); best is reported")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (CSV, databases)")
     args = p.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="crm-bench-"))

@@ -11,9 +11,9 @@ from crossborder_crm.errors import Conflict, ValidationFailed
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.panel import bp
 from crossborder_crm.panel.choices import country_choices, timezone_choices
-from crossborder_crm.panel.inferred import language_provenance, timezone_provenance
 from crossborder_crm.panel.forms import (form_values, place_errors, submitted_values,
                                          update_from_form)
+from crossborder_crm.panel.inferred import language_provenance, timezone_provenance
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.paging import Trail
 from crossborder_crm.panel.queries import filter_choices

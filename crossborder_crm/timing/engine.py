@@ -77,6 +77,14 @@ def _day_slots(tz_name: str, day: date, qs: int, qe: int) -> tuple[tuple[tuple[i
     return tuple(tuple(sorted(s)) for s in slots)
 
 
+def _quiet_at(time_of_day: int, qs: int, qe: int) -> bool:
+    if qs == qe:
+        return False
+    if qs < qe:
+        return qs <= time_of_day < qe
+    return time_of_day >= qs or time_of_day < qe
+
+
 def _slot_start(intervals: tuple[tuple[int, int], ...], earliest: int) -> int | None:
     """First instant >= earliest inside the slot's intervals, or None."""
     for a, b in intervals:
@@ -183,7 +191,8 @@ def _fmt_day(day: date) -> str:
 
 def _fmt_local(local_us: int) -> str:
     dt = us_to_naive(local_us)
-    return f"{DAY_NAMES[dt.weekday()]} {dt:%Y-%m-%d %H:%M}"
+    return (f"{DAY_NAMES[dt.weekday()]} {dt.year:04d}-{dt.month:02d}-{dt.day:02d} "
+            f"{dt.hour:02d}:{dt.minute:02d}")
 
 
 def _fmt_span(td: timedelta) -> str:
@@ -301,10 +310,16 @@ def next_send_time(
     earliest_day = us_to_date(earliest_local)
 
     if policy.kind == "transactional":
-        c = _first_allowed(tz, qs, qe, earliest, earliest_day - _ONE_DAY)
+        if _quiet_at(earliest_local % DAY_US, qs, qe):
+            c = _first_allowed(tz, qs, qe, earliest, earliest_day - _ONE_DAY)
+        else:
+            c = earliest
         quiet = f"quiet hours {_hhmm(policy.quiet_start)}–{_hhmm(policy.quiet_end)}"
         if c == earliest:
-            reason = f"transactional: sending now ({us_to_naive(earliest_local):%H:%M} local, outside {quiet})"
+            reason = (
+                f"transactional: sending now ({us_to_naive(earliest_local):%H:%M} local, "
+                f"outside {quiet})"
+            )
         else:
             held = us_to_naive(c + table.offset_at(c))
             reason = (

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers import importer
 from crossborder_crm.buyers.importer import RowError, fast_check_email, import_buyers
-from crossborder_crm.buyers.models import (Activity, Buyer, BuyerIdentity, BuyerSpend, BuyerTag,
+from crossborder_crm.buyers.models import (Activity, Buyer, BuyerIdentity, BuyerTag,
                                            Order, OrderItem)
 from crossborder_crm.buyers.schemas import check_email
 from crossborder_crm.buyers.service import create_buyer, get_buyer
@@ -550,3 +550,29 @@ def test_fast_email_check_equals_check_email(value):
                min_size=0, max_size=30))
 def test_fast_email_check_equals_check_email_on_generated_input(value):
     _same(value.strip())
+
+
+def test_old_xls_file_gets_a_helpful_refusal(database, clock, seller, tmp_path):
+    path = tmp_path / "buyers.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    report = import_buyers(database, clock, seller, path)
+    assert report.fatal and ".xls" in report.errors[0].reason
+
+
+def test_utf16_csv_with_bom_is_read(database, clock, seller):
+    data = "name\temail\tcountry\nŁucja\tl@example.pl\tPL\n".encode("utf-16")
+    report = import_buyers(database, clock, seller, io.BytesIO(data), fmt="csv")
+    assert report.errors == [] and buyers_by_email(database, seller)["l@example.pl"].name == "Łucja"
+
+
+def test_csv_syntax_error_is_refused_with_its_row(database, clock, seller):
+    import csv as csv_module
+
+    old = csv_module.field_size_limit(50)
+    try:
+        report = run(database, clock, seller, "name,country,notes\nA,DE,short\nB,FR," + "x" * 100 + "\n")
+    finally:
+        csv_module.field_size_limit(old)
+    assert report.fatal and not report.committed
+    assert report.errors[-1].row == 3 and "CSV" in report.errors[-1].reason
+    assert count(database) == 0

@@ -10,10 +10,6 @@ from crossborder_crm.buyers import service as buyers
 from tests.panel.html import Page
 
 
-def names(page: Page) -> list[str]:
-    return [row[0].split(" ")[0] + " " + row[0].split(" ")[1] for row in page.rows("buyers-table")]
-
-
 # --------------------------------------------------------------------------- dashboard
 
 def test_dashboard_counts_and_top_countries(panel_a, shop_a):

@@ -27,7 +27,7 @@ from crossborder_crm.timing.localtime import to_local
 UTC = timezone.utc
 START, END = datetime(2020, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
-SETTINGS = settings(max_examples=150, deadline=None,
+SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 ZONES = st.sampled_from(pytz.all_timezones)
@@ -204,7 +204,7 @@ def test_conversation_first_likely_online_slot_within_deadline(
         check_best_in(profile, sent, window)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(tz_name=ZONES, minutes=st.integers(0, (END - START) // MINUTE))
 def test_localize_inverts_to_local_except_in_second_occurrences(tz_name, minutes):
     instant = START + timedelta(minutes=minutes)
@@ -214,7 +214,7 @@ def test_localize_inverts_to_local_except_in_second_occurrences(tz_name, minutes
     assert to_local(resolved, tz_name).replace(tzinfo=None) == naive
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(tz_name=ZONES, data=st.data())
 def test_localize_of_nonexistent_time_is_first_instant_after_gap(tz_name, data):
     changes = utc_transitions(tz_name, START, END)

@@ -12,6 +12,8 @@ Callers (the outbox dispatcher) only need to distinguish two outcomes:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from types import TracebackType
 from typing import Protocol, Sequence, runtime_checkable
 
@@ -88,17 +90,20 @@ class Transport(Protocol):
     def __exit__(self, exc_type, exc, tb) -> None: ...
 
 
-class BaseTransport:
+class BaseTransport(ABC):
     """Context-manager plumbing: ``with transport: transport.send(...)``."""
 
-    def open(self) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def open(self) -> None:
+        """Connect (or prepare the folder)."""
 
-    def send(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None:
+        """Deliver one message or raise a DeliveryError."""
 
-    def close(self) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
 
     def __enter__(self):
         self.open()
