@@ -75,12 +75,14 @@ def init_app(app: Flask) -> None:
     if csrf is not None:
         csrf.exempt(bp)
 
-    # 404/405 outside known routes under /api/ still answer in the API's shape.
+    # An unknown URL answers in the API's JSON shape under /api/ and with the panel's page elsewhere.
     @app.errorhandler(404)
     def _not_found(exc):
         if request.path.startswith("/api/"):
             return error_response(404, "not_found", "no such endpoint")
-        return exc
+        from crossborder_crm.panel.errors import not_found
+
+        return not_found(exc)
 
     @app.errorhandler(413)
     def _too_large(exc):

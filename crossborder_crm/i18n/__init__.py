@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from babel import Locale
+from babel import negotiate_locale
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, request
 
@@ -30,11 +30,12 @@ def negotiate_panel_locale(user_locale: str | None, accept_language: str | None)
         return user_locale
     if accept_language:
         wanted = [part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")]
-        best = Locale.negotiate([w for w in wanted if w], list(PANEL_LOCALES), sep="_")
+        # negotiate_locale answers with one of ours (Locale.negotiate would say "zh_Hans_CN").
+        best = negotiate_locale([w for w in wanted if w], list(PANEL_LOCALES), sep="_")
         if best is not None:
-            return str(best)
+            return best
         for w in wanted:
-            if w.lower().startswith("zh"):
+            if w.lower().startswith("zh"):  # zh-TW, zh-HK: Simplified beats English for them
                 return "zh_CN"
     return "en"
 

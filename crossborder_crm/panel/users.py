@@ -11,20 +11,12 @@ SESSION_LOCALE_KEY = "panel_locale"
 
 
 def browser_locale() -> str | None:
-    """The panel locale the browser asks for (Accept-Language), as one of PANEL_LOCALES.
-
-    i18n.negotiate_panel_locale can answer with a script-qualified name ("zh_Hans_CN"), for
-    which no catalog exists; it is mapped back onto the panel locale of the same language.
-    """
-    from crossborder_crm.i18n import PANEL_LOCALES, negotiate_panel_locale
+    """The panel locale the browser asks for (Accept-Language), as one of PANEL_LOCALES."""
+    from crossborder_crm.i18n import negotiate_panel_locale
 
     if not has_request_context():
         return None
-    picked = negotiate_panel_locale(None, request.headers.get("Accept-Language"))
-    if picked in PANEL_LOCALES:
-        return picked
-    language = picked.split("_")[0]
-    return next((loc for loc in PANEL_LOCALES if loc.split("_")[0] == language), None)
+    return negotiate_panel_locale(None, request.headers.get("Accept-Language"))
 
 
 def _chosen_locale(saved: str | None) -> str | None:

@@ -576,3 +576,17 @@ def test_csv_syntax_error_is_refused_with_its_row(database, clock, seller):
     assert report.fatal and not report.committed
     assert report.errors[-1].row == 3 and "CSV" in report.errors[-1].reason
     assert count(database) == 0
+
+
+def test_a_big_import_refreshes_the_planner_statistics(database, clock, seller, monkeypatch):
+    monkeypatch.setattr(importer, "ANALYZE_AFTER", 3)
+    report = run(database, clock, seller, "name,country\nA,DE\nB,FR\nC,ES\n")
+    assert report.committed
+    with database.engine.connect() as conn:
+        if database.dialect == "sqlite":
+            stats = conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1").scalars().all()
+        else:
+            stats = conn.exec_driver_sql(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+                "AND schemaname = current_schema()").scalars().all()
+    assert "buyers" in stats

@@ -116,7 +116,7 @@ def test_four_workers_one_killed_deliver_every_message_once(pg_db, tmp_path):
     counts = _counts(pg_db)
     logs = "\n".join((tmp_path / f"worker{i}.log").read_text(errors="replace")[-2000:] for i in range(4))
     assert counts == {"sent": MESSAGES}, (counts, logs)
-    assert sink.refused_connections > 0, "the sink never refused a connection"
+    assert sink.refused_connections > 0, ("the sink never refused a connection", logs)
     received = Counter(sink.message_ids())
     with pg_db.reading() as s:
         expected = set(s.scalars(select(Message.rfc_message_id)))
@@ -128,6 +128,7 @@ def test_four_workers_one_killed_deliver_every_message_once(pg_db, tmp_path):
     with pg_db.reading() as s:
         retried = s.execute(select(Message.attempts, Message.last_error).where(Message.attempts > 1)).all()
     assert retried, "no message needed a retry"
-    assert all(err for _, err in retried)  # every retried message says why it was retried
+    silent = [row for row in retried if not row[1]]
+    assert not silent, (silent[:5], logs)  # every retried message says why it was retried
     for p in procs[1:]:
         assert p.returncode == 0, logs  # live workers exit cleanly on SIGTERM
