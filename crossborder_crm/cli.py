@@ -191,6 +191,11 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
             sched.shutdown(wait=False)
 
 
+from crossborder_crm.buyers.cli import register as _register_buyer_commands  # noqa: E402
+
+_register_buyer_commands(crm)
+
+
 def main() -> None:
     """Entry point of the `crossborder-crm` console script."""
     from flask.cli import ScriptInfo

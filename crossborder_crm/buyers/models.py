@@ -18,6 +18,7 @@ class Buyer(Base):
     __tablename__ = "buyers"
     __table_args__ = (
         UniqueConstraint("seller_id", "email"),
+        Index("ix_buyers_seller_id", "seller_id", "id"),  # the default list order, by keyset
         Index("ix_buyers_seller_country", "seller_id", "country"),
         Index("ix_buyers_seller_language", "seller_id", "language"),
         Index("ix_buyers_seller_name", "seller_id", "name"),

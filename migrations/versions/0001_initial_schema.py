@@ -104,6 +104,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('seller_id', 'email', name=op.f('uq_buyers_seller_id_email'))
     )
     with op.batch_alter_table('buyers', schema=None) as batch_op:
+        batch_op.create_index('ix_buyers_seller_id', ['seller_id', 'id'], unique=False)
         batch_op.create_index('ix_buyers_seller_country', ['seller_id', 'country'], unique=False)
         batch_op.create_index('ix_buyers_seller_language', ['seller_id', 'language'], unique=False)
         batch_op.create_index('ix_buyers_seller_last_order', ['seller_id', 'last_order_at'], unique=False)
@@ -330,6 +331,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_buyers_seller_last_order')
         batch_op.drop_index('ix_buyers_seller_language')
         batch_op.drop_index('ix_buyers_seller_country')
+        batch_op.drop_index('ix_buyers_seller_id')
 
     op.drop_table('buyers')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
