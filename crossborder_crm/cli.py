@@ -89,6 +89,47 @@ def create_seller_cmd(name: str, email: str, password: str, language: str, tz: s
         click.echo(f"webhook secret for {source}: {secret}")
 
 
+@crm.command("configure-sender")
+@click.option("--seller-id", type=int, required=True)
+@click.option("--from-name")
+@click.option("--from-email")
+@click.option("--reply-to")
+@click.option("--postal-address", help="shown in every email footer")
+@click.option("--quiet-hours", help="buyer-local quiet window, e.g. 21:30-08:30")
+@click.option("--marketing-cap", help="at most N marketing emails per D days, e.g. 2/7")
+@click.option("--conversation-deadline", type=int, help="hours within which a written message must go out")
+@click.option("--dkim-domain")
+@click.option("--dkim-selector")
+@click.option("--dkim-key-file", type=click.File("r"), help="RSA private key (PEM)")
+@with_appcontext
+def configure_sender_cmd(seller_id, from_name, from_email, reply_to, postal_address, quiet_hours, marketing_cap,
+                         conversation_deadline, dkim_domain, dkim_selector, dkim_key_file) -> None:
+    """Set how a seller's email goes out: addresses, footer, quiet hours, cap, DKIM."""
+    from crossborder_crm.accounts.sender import update_sender
+
+    data = {k: v for k, v in {"from_name": from_name, "from_email": from_email, "reply_to": reply_to,
+                              "postal_address": postal_address, "conversation_deadline_hours": conversation_deadline,
+                              "dkim_domain": dkim_domain, "dkim_selector": dkim_selector}.items() if v is not None}
+    if quiet_hours:
+        start, _, end = quiet_hours.partition("-")
+        data.update(quiet_start=start.strip(), quiet_end=end.strip())
+    if marketing_cap:
+        count, _, days = marketing_cap.partition("/")
+        if not (count.isdigit() and days.isdigit()):
+            raise click.BadParameter("expected N/D, e.g. 2/7", param_hint="--marketing-cap")
+        data.update(marketing_cap_count=int(count), marketing_cap_days=int(days))
+    if dkim_key_file is not None:
+        data["dkim_private_key"] = dkim_key_file.read()
+    svc = _services()
+    try:
+        seller = update_sender(svc.db, svc.clock, seller_id, data)
+    except CrmError as exc:
+        _fail(exc)
+    click.echo(f"seller {seller.id}: quiet hours {seller.quiet_start}-{seller.quiet_end}, marketing cap "
+               f"{seller.marketing_cap_count}/{seller.marketing_cap_days} days, DKIM "
+               f"{'on (' + seller.dkim_selector + '._domainkey.' + seller.dkim_domain + ')' if seller.dkim_domain else 'off'}")
+
+
 @crm.command("dispatch")
 @click.option("--once", is_flag=True, required=True, help="run one pass and exit")
 @click.option("--now", "now_text", default=None, help="run the pass 'at' this ISO 8601 instant (with offset)")

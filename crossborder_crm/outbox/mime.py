@@ -366,6 +366,11 @@ def _pkcs1_pem(private_key_pem: bytes) -> bytes:
     return out
 
 
+def validate_dkim_key(private_key_pem: bytes | str) -> None:
+    """Raise ValueError unless the PEM is an RSA private key dkimpy can sign with."""
+    _pkcs1_pem(private_key_pem)
+
+
 def _dkim_sign(raw: bytes, msg: EmailMessage, key: DkimKey) -> bytes:
     domain = _ascii_domain(key.domain)
     if not _SELECTOR_RE.match(key.selector or ""):
