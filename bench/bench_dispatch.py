@@ -31,7 +31,6 @@ import io
 import json
 import os
 import pstats
-import select as _select
 import smtplib
 import statistics
 import subprocess
@@ -140,6 +139,46 @@ def cores_busy(before: tuple[int, int], after: tuple[int, int]) -> float:
     return (busy / total * (os.cpu_count() or 1)) if total else float("nan")
 
 
+def postgres_ticks() -> int:
+    """CPU jiffies used so far by the local PostgreSQL server's processes (0 when not local)."""
+    ticks = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if stat[stat.find("(") + 1:stat.rfind(")")] != "postgres":
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
+OTHER_LOAD: list[float] = []  # cores used by other processes during each timed SMTP run
+
+
+class LoadProbe:
+    """The machine's CPU during one timed section, split into ours (bench, sink, workers),
+    the local PostgreSQL server's, and everything else (other people's processes)."""
+
+    def __init__(self):
+        self.m0, self.pg0 = cpu_snapshot(), postgres_ticks()
+
+    def finish(self, ours_seconds: float) -> dict:
+        m1, pg1 = cpu_snapshot(), postgres_ticks()
+        busy, total = m1[0] - self.m0[0], m1[1] - self.m0[1]
+        ncpu = os.cpu_count() or 1
+        per_core = total / ncpu if total else float("nan")  # jiffies of one core during the section
+        hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        machine, pg, ours = busy / per_core, (pg1 - self.pg0) / per_core, ours_seconds * hz / per_core
+        others = max(0.0, machine - pg - ours)
+        OTHER_LOAD.append(others)
+        return {"machine": machine, "pg": pg, "ours": ours, "others": others}
+
+
 def with_search_path(url: str, schema: str) -> str:
     sep = "&" if "?" in url else "?"
     return f"{url}{sep}options=-csearch_path%3D{schema}"
@@ -213,6 +252,8 @@ class Bench:
             self.buyers = [tuple(r) for r in s.execute(select(Buyer.id, Buyer.language, Buyer.name)
                                                         .where(Buyer.seller_id == self.seller_id).order_by(Buyer.id))]
         self.round = 0
+        self.last_cpu_ms = float("nan")  # this process's CPU per message in the last timed loop
+        self.last_load: dict = {}  # LoadProbe result of the last bare smtplib loop
 
     def seed(self, n: int | None = None) -> None:
         """Empty the outbox and put n messages in it, all due a minute ago."""
@@ -273,24 +314,28 @@ class Bench:
     # ---- measurements: each returns messages per second
 
     def bare_smtp(self, prepared) -> float:
-        self.sink.take()
+        sink0 = self.sink.take()
+        probe = LoadProbe()
         t0, c0 = time.perf_counter(), time.process_time()
         smtp = smtplib.SMTP("127.0.0.1", self.sink.port, local_hostname="bench.local", timeout=10)
         for _, env_from, rcpt, raw in prepared:
             smtp.sendmail(env_from, [rcpt], raw)
         smtp.quit()
         elapsed = time.perf_counter() - t0
-        self.last_cpu_ms = (time.process_time() - c0) * 1000 / len(prepared)
-        got = self.sink.take()["count"]
+        cpu = time.process_time() - c0
+        self.last_cpu_ms = cpu * 1000 / len(prepared)
+        sink1 = self.sink.take()
+        self.last_load = probe.finish(cpu + sink1["cpu"] - sink0["cpu"])
+        got = sink1["count"]
         if got != len(prepared):
             raise RuntimeError(f"bare smtplib loop: sink received {got}, sent {len(prepared)}")
         return len(prepared) / elapsed
 
-    def dispatch_smtp(self, profile: cProfile.Profile | None = None) -> tuple[float, float]:
-        """One in-process worker to the sink; (messages/s, cores busy on the machine)."""
+    def dispatch_smtp(self, profile: cProfile.Profile | None = None) -> tuple[float, dict]:
+        """One in-process worker to the sink; (messages/s, where the machine's CPU went)."""
         d = make_dispatcher(self.svc, f"bench-inproc:{self.round}")
-        self.sink.take()
-        cpu0 = cpu_snapshot()
+        sink0 = self.sink.take()
+        probe = LoadProbe()
         t0, c0 = time.perf_counter(), time.process_time()
         if profile is not None:
             profile.enable()
@@ -298,13 +343,15 @@ class Bench:
         if profile is not None:
             profile.disable()
         elapsed = time.perf_counter() - t0
-        self.last_cpu_ms = (time.process_time() - c0) * 1000 / self.n
-        busy = cores_busy(cpu0, cpu_snapshot())
-        got = self.sink.take()["count"]
+        cpu = time.process_time() - c0
+        self.last_cpu_ms = cpu * 1000 / self.n
+        sink1 = self.sink.take()
+        load = probe.finish(cpu + sink1["cpu"] - sink0["cpu"])
+        got = sink1["count"]
         if result.sent != self.n or got != self.n:
             raise RuntimeError(f"{self.name} dispatch: {result}, sink received {got}")
         self.check_all_sent("dispatch")
-        return self.n / elapsed, busy
+        return self.n / elapsed, load
 
     def claim_mark(self) -> float:
         store = OutboxStore(self.db)
@@ -454,15 +501,15 @@ def run_workers(bench: Bench, k: int) -> dict:
             if line.strip() != "ready":
                 raise RuntimeError(f"worker process did not start: {line!r}")
         sink0 = bench.sink.take()
-        cpu0 = cpu_snapshot()
+        probe = LoadProbe()
         t0 = time.perf_counter()
         for p in procs:
             p.stdin.write("go\n")
             p.stdin.flush()
         reports = [json.loads(p.stdout.readline()) for p in procs]
         wall = time.perf_counter() - t0
-        busy = cores_busy(cpu0, cpu_snapshot())
         sink1 = bench.sink.take()
+        load = probe.finish(sum(r["cpu"] for r in reports) + sink1["cpu"] - sink0["cpu"])
         for p in procs:
             p.wait(30)
     finally:
@@ -474,7 +521,7 @@ def run_workers(bench: Bench, k: int) -> dict:
     if sent != bench.n or sink1["count"] != bench.n:
         raise RuntimeError(f"{k} workers: reports {reports}, sink received {sink1['count']}")
     bench.check_all_sent(f"{k} workers")
-    return {"rate": bench.n / wall, "busy": busy, "worker_cpu": sum(r["cpu"] for r in reports),
+    return {"rate": bench.n / wall, "load": load, "busy": load["machine"], "worker_cpu": sum(r["cpu"] for r in reports),
             "sink_cpu": sink1["cpu"] - sink0["cpu"], "wall": wall, "split": [r["sent"] for r in reports]}
 
 
@@ -531,12 +578,15 @@ def measure_db(bench: Bench, reps: int, results: dict, profile: bool) -> None:
         prepared = bench.prepared()
         bare.rates.append(bench.bare_smtp(prepared))
         bare.extra.setdefault("cpu", []).append(bench.last_cpu_ms)
-        r, busy = bench.dispatch_smtp()
+        bare_load = bench.last_load
+        r, load = bench.dispatch_smtp()
+        busy = load["machine"]
         disp.rates.append(r)
         disp.extra.setdefault("cpu", []).append(bench.last_cpu_ms)
         busy1.append(busy)
-        print(f"  [{name}] bare smtplib {bare.rates[-1]:,.0f} msg/s, one worker {r:,.0f} msg/s "
-              f"({busy:.2f} cores busy)", flush=True)
+        print(f"  [{name}] bare smtplib {bare.rates[-1]:,.0f} msg/s (others' load {bare_load['others']:.2f} cores), "
+              f"one worker {r:,.0f} msg/s ({busy:.2f} cores busy: ours {load['ours']:.2f}, PostgreSQL "
+              f"{load['pg']:.2f}, others {load['others']:.2f})", flush=True)
     for _ in range(reps):
         bench.seed()
         cm.rates.append(bench.claim_mark())
@@ -567,7 +617,8 @@ def measure_workers(bench: Bench, reps: int, results: dict) -> None:
             series.rates.append(info["rate"])
             details[k].append(info)
             print(f"  [{bench.name}] {k} worker process(es): {info['rate']:,.0f} msg/s in {info['wall']:.2f} s, "
-                  f"split {info['split']}, {info['busy']:.2f} of {os.cpu_count()} cores busy, "
+                  f"split {info['split']}, {info['busy']:.2f} of {os.cpu_count()} cores busy (PostgreSQL "
+                  f"{info['load']['pg']:.2f}, others {info['load']['others']:.2f}), "
                   f"worker CPU {info['worker_cpu']:.2f} s, sink CPU {info['sink_cpu']:.2f} s", flush=True)
     results["workers"] = {"one": one, "two": two, "details": details}
 
@@ -708,6 +759,13 @@ def main(argv: list[str] | None = None) -> int:
               f"workers {statistics.median(x['worker_cpu'] / x['wall'] for x in d2):.2f} core(s) with two, "
               f"{statistics.median(x['worker_cpu'] / x['wall'] for x in d1):.2f} with one "
               f"(on {os.cpu_count()} cores, PostgreSQL included in 'cores busy').")
+    if OTHER_LOAD:
+        worst = max(OTHER_LOAD)
+        print(f"load from other processes during the timed SMTP runs: median {statistics.median(OTHER_LOAD):.2f}, "
+              f"max {worst:.2f} of {os.cpu_count()} cores")
+        if worst > 0.25:
+            notes.append(f"WARNING: other processes used up to {worst:.2f} of {os.cpu_count()} cores during timed "
+                         f"runs; the figures taken then are disturbed (see the per-run lines) -- rerun when idle")
     for note in notes:
         print(f"note: {note}")
     print(f"total bench time {time.perf_counter() - started:.0f} s")

@@ -1,6 +1,6 @@
-"""The seller web panel: login, dashboard, buyers, settings. Server-rendered Jinja.
+"""The seller web panel: login, dashboard, buyers, outbox, settings. Server-rendered Jinja.
 
-One blueprint, `panel`, with its views split by area (auth, dashboard, buyers, settings,
+One blueprint, `panel`, with its views split by area (auth, dashboard, buyers, outbox, settings,
 placeholders). Every view needs a signed-in user except the few listed in PUBLIC_ENDPOINTS;
 every form carries a CSRF token (Flask-WTF's CSRFProtect; the API exempts itself).
 """
@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
 
     from crossborder_crm.i18n import gettext
     from crossborder_crm.panel import (auth, buyers, dashboard, errors, formatting,  # noqa: F401
-                                       placeholders, settings)
+                                       outbox, placeholders, settings)
     from crossborder_crm.panel.users import AnonymousPanelUser, load_user
 
     CSRFProtect(app)

@@ -29,8 +29,8 @@ def _item(endpoint: str, label: str, icon: str, *also: str) -> NavItem:
 # When a capability gets its real pages, point its entry at them (and list them in active_on).
 NAV: tuple[NavItem, ...] = (
     _item("panel.dashboard", N_("Dashboard"), "◧"),
-    _item("panel.buyers", N_("Buyers"), "☺", "panel.buyer", "panel.buyer_edit"),
-    _item("panel.outbox", N_("Outbox"), "✉"),
+    _item("panel.buyers", N_("Buyers"), "☺", "panel.buyer", "panel.buyer_edit", "panel.buyer_write"),
+    _item("panel.outbox", N_("Outbox"), "✉", "panel.outbox_retry", "panel.outbox_cancel"),
     _item("panel.shipments", N_("Shipments"), "✈"),
     _item("panel.campaigns", N_("Campaigns"), "✦"),
     _item("panel.inbox", N_("Inbox"), "☏"),

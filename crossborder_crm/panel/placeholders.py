@@ -8,9 +8,6 @@ from crossborder_crm.panel.nav import N_
 
 # endpoint → (url, title, what it will do). Remove an entry when its real pages arrive.
 COMING_SOON = {
-    "outbox": ("/outbox", N_("Outbox"),
-               N_("Every message you schedule, with the moment it goes out in the buyer's own "
-                  "time, its delivery status and retries.")),
     "shipments": ("/shipments", N_("Shipments"),
                   N_("Parcels and their milestones, with buyers told at every step in their "
                      "language, and stalled or late parcels flagged for you.")),
