@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 catalogs: $(STAMP)
-	@$(BIN)/pybabel compile --use-fuzzy -q -d locales -D messages 2>/dev/null || $(BIN)/pybabel compile -q -d locales -D messages
+	@$(BIN)/pybabel compile -d locales -D messages >/dev/null
 
 run: catalogs
 	@$(BIN)/crossborder-crm serve

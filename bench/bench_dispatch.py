@@ -486,6 +486,7 @@ def child_main(argv: list[str]) -> None:
     print(json.dumps({"sent": result.sent, "claimed": result.claimed, "errors": result.errors,
                       "lost": result.lost_lease, "elapsed": time.perf_counter() - t0,
                       "cpu": time.process_time() - cpu0}), flush=True)
+    sys.stdin.readline()  # stay connected until the parent has read the machine's CPU counters
     db.dispose()
 
 
@@ -510,6 +511,9 @@ def run_workers(bench: Bench, k: int) -> dict:
         wall = time.perf_counter() - t0
         sink1 = bench.sink.take()
         load = probe.finish(sum(r["cpu"] for r in reports) + sink1["cpu"] - sink0["cpu"])
+        for p in procs:  # their PostgreSQL backends lived until now, so their CPU was counted
+            p.stdin.write("bye\n")
+            p.stdin.flush()
         for p in procs:
             p.wait(30)
     finally:

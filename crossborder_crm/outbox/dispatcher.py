@@ -89,6 +89,14 @@ class Dispatcher:
     def run_pass(self) -> PassResult:
         """Claim and send batches until nothing is due (or stop is requested)."""
         result = PassResult()
+        with self.store.pinned():
+            try:
+                self._drain(result)
+            finally:
+                self._senders.clear()
+        return result
+
+    def _drain(self, result: PassResult) -> None:
         transport: Transport | None = None
         try:
             for _ in range(self.config.max_batches_per_pass):
@@ -108,8 +116,6 @@ class Dispatcher:
                     transport.close()
                 except Exception as exc:  # closing a dead connection must not hide the pass's result
                     log.warning("closing transport: %s", exc)
-            self._senders.clear()
-        return result
 
     def _send_batch(self, batch: list[Claimed], transport: Transport, result: PassResult) -> None:
         # Stop well before the lease runs out, so no other worker reclaims a row still being sent.

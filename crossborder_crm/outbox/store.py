@@ -5,11 +5,15 @@ row was reclaimed by another worker changes nothing.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Iterator
 
 from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from crossborder_crm.accounts.models import Seller
@@ -73,6 +77,28 @@ class OutboxStore:
     def __init__(self, db: Database):
         self.db = db
         self.skip_locked = db.dialect == "postgresql"
+        self._conn: Connection | None = None
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Use one connection for a whole pass: no pool checkout or pre-ping per statement."""
+        conn = self.db.engine.connect()
+        self._conn = conn
+        try:
+            yield
+        finally:
+            self._conn = None
+            conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        """One transaction, on the pinned connection when there is one."""
+        if self._conn is None:
+            with self.db.transaction() as s:
+                yield s
+            return
+        with Session(bind=self._conn, expire_on_commit=False) as s, s.begin():
+            yield s
 
     def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
         """Lease up to `limit` due messages (scheduled, or sending with an expired lease)."""
@@ -89,7 +115,7 @@ class OutboxStore:
                 .values(status="sending", lease_owner=worker, lease_expires_at=expires, due_at=expires,
                         attempts=Message.attempts + 1, updated_at=now, last_error=reclaimed)
                 .returning(Message.id))
-        with self.db.transaction() as s:
+        with self._tx() as s:
             ids = [r for r, in s.execute(stmt, execution_options={"synchronize_session": False})]
             if not ids:
                 return []
@@ -103,29 +129,29 @@ class OutboxStore:
 
     def sender(self, seller_id: int) -> SenderInfo:
         """The seller's sending identity."""
-        with self.db.reading() as s:
+        with self._tx() as s:
             sl = s.get(Seller, seller_id)
             return SenderInfo(sl.id, sl.key, sl.name, sl.from_name or sl.name, sl.from_email, sl.reply_to,
                               sl.postal_address, sl.marketing_cap_count, sl.marketing_cap_days,
                               sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key)
 
     def gate(self, msg: Claimed) -> Gate:
-        """Re-read, right before sending, what may forbid the send."""
-        with self.db.reading() as s:
-            # One statement for the message's status and its buyer (a deleted message: no row).
-            row = s.execute(select(Message.status, Buyer.email, Buyer.consent_status).select_from(Message)
-                            .outerjoin(Buyer, Buyer.id == Message.buyer_id).where(Message.id == msg.id)).first()
-            email = row.email if row else None
-            scope = None
-            if email:
-                scope = s.scalar(select(Suppression.scope).where(
-                    Suppression.seller_id == msg.seller_id, Suppression.email == email.strip().lower()))
-        return Gate(email, (row.consent_status or "unknown") if row else "unknown", scope,
-                    row.status if row else None)
+        """Re-read, right before sending, what may forbid the send: one statement."""
+        stmt = (select(Message.status, Buyer.email, Buyer.consent_status, Suppression.scope)
+                .select_from(Message)
+                .outerjoin(Buyer, Buyer.id == Message.buyer_id)
+                .outerjoin(Suppression, and_(Suppression.seller_id == Message.seller_id,
+                                             Suppression.email == func.lower(Buyer.email)))
+                .where(Message.id == msg.id))
+        with self._tx() as s:
+            row = s.execute(stmt).first()
+        if row is None:  # the message was deleted
+            return Gate(None, "unknown", None, None)
+        return Gate(row.email, row.consent_status or "unknown", row.scope, row.status)
 
     def marketing_sent_since(self, buyer_id: int, since: datetime) -> int:
         """Marketing messages actually sent to the buyer since a moment."""
-        with self.db.reading() as s:
+        with self._tx() as s:
             return s.scalar(select(func.count()).select_from(SendLog).where(
                 SendLog.buyer_id == buyer_id, SendLog.kind == "marketing", SendLog.sent_at > since)) or 0
 
@@ -140,7 +166,7 @@ class OutboxStore:
 
     def mark_sent(self, msg: Claimed, worker: str, now: datetime, to_email: str) -> bool:
         """Record the send (and the marketing send log); False if the lease was lost."""
-        with self.db.transaction() as s:
+        with self._tx() as s:
             # last_error is kept: "sent at attempt 3" with the reason of the earlier failures.
             ok = self._fenced(s, msg.id, worker, status="sent", sent_at=now, to_email=to_email,
                               updated_at=now)
@@ -151,14 +177,14 @@ class OutboxStore:
 
     def mark_retry(self, msg: Claimed, worker: str, now: datetime, error: str, due: datetime) -> bool:
         """A transient failure: back to scheduled, due again later."""
-        with self.db.transaction() as s:
+        with self._tx() as s:
             return self._fenced(s, msg.id, worker, status="scheduled", due_at=due, last_error=error[:2000],
                                 updated_at=now)
 
     def mark_failed(self, msg: Claimed, worker: str, now: datetime, error: str,
                     suppress: tuple[str, str] | None = None) -> bool:
         """A final failure with its reason; a hard bounce also suppresses the address."""
-        with self.db.transaction() as s:
+        with self._tx() as s:
             ok = self._fenced(s, msg.id, worker, status="failed", last_error=error[:2000], updated_at=now)
             if ok and suppress is not None:
                 add_suppression(s, msg.seller_id, suppress[0], "hard_bounce", "all", now, suppress[1])
@@ -166,14 +192,14 @@ class OutboxStore:
 
     def mark_suppressed(self, msg: Claimed, worker: str, now: datetime, reason: str) -> bool:
         """Not sent on purpose (unsubscribed, bounced, no consent, capped), with the reason."""
-        with self.db.transaction() as s:
+        with self._tx() as s:
             return self._fenced(s, msg.id, worker, status="suppressed", last_error=reason, updated_at=now)
 
     def release(self, ids: list[int], worker: str, now: datetime) -> int:
         """Give claimed-but-untried messages back (shutdown): due now, attempt not counted."""
         if not ids:
             return 0
-        with self.db.transaction() as s:
+        with self._tx() as s:
             result = s.execute(update(Message).where(Message.id.in_(ids), Message.lease_owner == worker,
                                                      Message.status == "sending")
                                .values(status="scheduled", due_at=now, lease_owner=None, lease_expires_at=None,
@@ -183,7 +209,7 @@ class OutboxStore:
 
     def next_due(self) -> datetime | None:
         """When the next message becomes due (for idle workers and the panel)."""
-        with self.db.reading() as s:
+        with self._tx() as s:
             return s.scalar(select(func.min(Message.due_at)).where(
                 or_(Message.status == "scheduled", Message.status == "sending")))
 
