@@ -173,3 +173,9 @@ def check_login(db: Database, clock: Clock, email: str, password: str, *, slowdo
 @functools.cache
 def _dummy_hash() -> str:
     return generate_password_hash("not-a-real-password")
+
+
+def set_user_locale(db: Database, user_id: int, locale: str | None) -> None:
+    """Save the user's panel language (None: follow the browser)."""
+    with db.transaction() as s:
+        s.execute(update(User).where(User.id == user_id).values(locale=locale))

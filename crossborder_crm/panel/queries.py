@@ -1,12 +1,9 @@
-"""Reads the panel needs that the feature services do not offer (yet); each scoped to the seller.
-
-`set_user_locale` is the one write here: it belongs in accounts.service and can move there.
-"""
+"""Reads the panel needs that the feature services do not offer (yet); each scoped to the seller."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select, update
+from sqlalchemy import distinct, func, select
 
 from crossborder_crm.accounts.models import Seller, User
 from crossborder_crm.buyers.models import Buyer
@@ -33,12 +30,6 @@ def panel_user(db: Database, user_id: int) -> PanelUserRow | None:
                         .join(Seller, Seller.id == User.seller_id)
                         .where(User.id == user_id)).first()
     return PanelUserRow(*row) if row else None
-
-
-def set_user_locale(db: Database, user_id: int, locale: str | None) -> None:
-    """Save the user's panel language (None: follow the browser)."""
-    with db.transaction() as s:
-        s.execute(update(User).where(User.id == user_id).values(locale=locale))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from crossborder_crm.i18n import PANEL_LOCALES
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.panel import bp
 from crossborder_crm.panel.auth import safe_next
-from crossborder_crm.panel.queries import set_user_locale
+from crossborder_crm.accounts.service import set_user_locale
 from crossborder_crm.panel.users import SESSION_LOCALE_KEY
 
 
