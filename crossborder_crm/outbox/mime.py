@@ -3,10 +3,17 @@
 Pure functions: nothing here reads the clock, the network or the database.
 The caller passes the ``Date`` and a ready-made ``Message-ID``.
 
-* multipart/alternative (text/plain first, then text/html), UTF-8 bodies,
-  transfer-encoded as quoted-printable or base64 (whichever the ``email``
-  package finds shorter) so the output is 7-bit clean;
-* headers RFC 2047 encoded (``policy.SMTP``, ``utf8=False``), CRLF line ends;
+* the message bytes are assembled directly (no ``email.message`` round
+  trip -- that cost ~1.6 ms per message); the output is still parsed back
+  in the tests by the ``email`` package and compared with the old builder;
+* multipart/alternative (text/plain first, then text/html), UTF-8 bodies:
+  7bit when the body is ASCII with lines <= 78 octets, otherwise
+  quoted-printable or base64, whichever is shorter, so the output is 7-bit
+  clean;
+* non-ASCII display names and subjects as RFC 2047 UTF-8 encoded-words
+  (Q or B, whichever is shorter, each <= 75 characters), ASCII display names
+  with RFC 5322 specials as quoted-strings; header lines folded (CRLF + space)
+  at 78 columns where possible, never above 998 octets; CRLF line ends;
 * control characters (CR, LF, NUL, U+2028, ...) in display names, subject
   and extra header values are replaced by spaces so no value can ever start
   a new header line;
@@ -19,13 +26,11 @@ The caller passes the ``Date`` and a ready-made ``Message-ID``.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy as email_policy
-from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
 
 import dkim as _dkimpy
@@ -133,9 +138,16 @@ def sanitize_header_text(value: str) -> str:
 
 
 _ADDR_FORBIDDEN_RE = re.compile("[\\s<>,;\x00-\x1f\x7f-\x9f\u2028\u2029\"]")
+# local-part characters that force a quoted-string (RFC 5322 specials, minus '.')
+_LOCAL_QUOTE_RE = re.compile(r'[()<>@,:;\\"\[\]]')
 
 
-def _address(addr: str, display_name: str = "", *, what: str) -> Address:
+def _quote_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _addr_spec(addr: str, *, what: str) -> str:
+    """Validate ``addr`` and return its ASCII ``local@domain`` form (IDNA domain)."""
     if not isinstance(addr, str):
         raise TypeError(f"{what} must be a str")
     addr = addr.strip()
@@ -144,15 +156,11 @@ def _address(addr: str, display_name: str = "", *, what: str) -> Address:
     local, _, domain = addr.partition("@")
     if not local:
         raise ValueError(f"invalid {what}: {addr!r}")
-    try:
-        local.encode("ascii")
-    except UnicodeEncodeError as exc:  # would need SMTPUTF8 / utf8 headers
-        raise ValueError(f"non-ASCII local part is not supported in {what}: {addr!r}") from exc
-    return Address(
-        display_name=sanitize_header_text(display_name or ""),
-        username=local,
-        domain=_ascii_domain(domain),
-    )
+    if not local.isascii():  # would need SMTPUTF8 / utf8 headers
+        raise ValueError(f"non-ASCII local part is not supported in {what}: {addr!r}")
+    if _LOCAL_QUOTE_RE.search(local):
+        local = _quote_string(local)
+    return f"{local}@{_ascii_domain(domain)}"
 
 
 _MSGID_RE = re.compile(r"^<[!-;=?-~]+@[!-;=?-~]+>$")  # printable ASCII minus <, >, @ inside parts
@@ -185,7 +193,7 @@ def _check_uri(uri: str, schemes: tuple[str, ...], what: str) -> str:
     return uri
 
 
-_HEADER_NAME_RE = re.compile(r"^[!-9;-~]+$")  # RFC 5322 ftext
+_HEADER_NAME_RE = re.compile(r"^[!-9;-~]{1,200}$")  # RFC 5322 ftext (length-capped)
 _RESERVED_HEADERS = frozenset(
     h.lower()
     for h in (
@@ -196,31 +204,156 @@ _RESERVED_HEADERS = frozenset(
     )
 )
 
-# Headers whose value must never be RFC 2047-encoded or folded inside a URI.
-_VERBATIM_HEADERS = frozenset({"list-unsubscribe"})
+# --------------------------------------------------------------------------
+# header encoding and folding (RFC 5322 / RFC 2047)
+# --------------------------------------------------------------------------
+
+_MAX_LINE = 78  # RFC 5322 "SHOULD" limit; folding aims for it
+_HARD_LINE = 998  # RFC 5322 "MUST" limit (octets, excluding CRLF)
+_EW_MAX = 75  # RFC 2047: an encoded-word is at most 75 characters
+_EW_OVERHEAD = len("=?utf-8?q??=")  # 12, same for ?b?
+
+# Q-encoding literals that are legal in *every* context, including a
+# display-name phrase (RFC 2047 section 5 (3)); space is written as "_".
+_Q_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/"
+_QTAB = tuple(
+    chr(b) if b in _Q_SAFE else ("_" if b == 0x20 else f"={b:02X}") for b in range(256)
+)
+
+# a display name made of atoms and single spaces needs no quoting
+_PHRASE_NEEDS_QUOTE_RE = re.compile(r"[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]")
 
 
-class _Policy(email_policy.EmailPolicy):
-    """policy.SMTP (CRLF, 78 columns) that never mangles List-Unsubscribe.
+def _encoded_words(text: str, first_max: int) -> list[str]:
+    """RFC 2047 encoded-words (UTF-8, Q or B, whichever is shorter) for ``text``.
 
-    The stock folder turns a long URI with no whitespace into a chain of
-    encoded-words, which mail clients then cannot use.  We emit that header
-    verbatim, folded only between its ``<uri>`` items.
+    Words never split a character; the first is at most ``first_max``
+    characters long, the others at most 75.
     """
+    data = text.encode("utf-8")
+    unsafe = len(data.translate(None, _Q_SAFE)) - data.count(b" ")
+    qlen = len(data) + 2 * unsafe
+    blen = (len(data) + 2) // 3 * 4
+    limit = first_max - _EW_OVERHEAD  # payload characters in the current word
+    words: list[str] = []
+    if qlen <= blen:
+        cur: list[str] = []
+        cur_len = 0
+        qtab = _QTAB
+        for ch in text:
+            q = qtab[ord(ch)] if ch < "\x80" else "".join([qtab[b] for b in ch.encode("utf-8")])
+            if cur and cur_len + len(q) > limit:
+                words.append("=?utf-8?q?" + "".join(cur) + "?=")
+                cur = []
+                cur_len = 0
+                limit = _EW_MAX - _EW_OVERHEAD
+            cur.append(q)
+            cur_len += len(q)
+        words.append("=?utf-8?q?" + "".join(cur) + "?=")
+    else:
+        n = len(data)
+        pos = 0
+        while pos < n:
+            end = min(pos + limit // 4 * 3, n)
+            while end < n and (data[end] & 0xC0) == 0x80:  # never split a character
+                end -= 1
+            words.append("=?utf-8?b?" + binascii.b2a_base64(data[pos:end], newline=False).decode("ascii") + "?=")
+            pos = end
+            limit = _EW_MAX - _EW_OVERHEAD
+    return words
 
-    def _fold(self, name, value, refold_binary=False):  # type: ignore[override]
-        if name.lower() in _VERBATIM_HEADERS:
-            text = str(value)
-            if len(name) + 2 + len(text) > self.max_line_length:
-                # fold only between the "<uri>" items, never inside one
-                text = ("," + self.linesep + " ").join(text.split(", "))
-            return f"{name}: {text}{self.linesep}"
-        return super()._fold(name, value, refold_binary=refold_binary)
+
+def _first_word_max(name: str) -> int:
+    # "Name: " + first word fits in 78 columns when the name allows it
+    return max(24, min(_EW_MAX, _MAX_LINE - len(name) - 2))
 
 
-# 7bit: the content manager picks quoted-printable or base64 for UTF-8 text
-# (never raw 8bit), so the message is safe for any relay.
-_POLICY = _Policy(linesep="\r\n", cte_type="7bit", utf8=False, max_line_length=78)
+def _fold(name: str, tokens: list[str]) -> str:
+    """``Name: tok tok`` folded greedily (CRLF + space) between tokens only.
+
+    Tokens are joined by single spaces; folding replaces such a space by
+    CRLF + space, so unfolding restores the value exactly.
+    """
+    line = name + ":"
+    lines = []
+    first = True
+    for tok in tokens:
+        if not first and len(line) + 1 + len(tok) > _MAX_LINE:
+            lines.append(line)
+            line = " " + tok
+        else:
+            line += " " + tok
+        first = False
+    lines.append(line)
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _plain_tokens_fit(name: str, tokens: list[str]) -> bool:
+    return len(name) + 2 + max(map(len, tokens)) <= _HARD_LINE
+
+
+def _unstructured(name: str, value: str) -> str:
+    """Header line(s) for an unstructured value (already sanitised)."""
+    if not value:
+        return name + ":\r\n"
+    if value.isascii() and "=?" not in value:
+        tokens = value.split(" ")
+        if _plain_tokens_fit(name, tokens):
+            return _fold(name, tokens)
+    return _fold(name, _encoded_words(value, _first_word_max(name)))
+
+
+def _address_header(name: str, addr_spec: str, display_name: str = "") -> str:
+    display_name = sanitize_header_text(display_name or "")
+    if not display_name:
+        return _fold(name, [addr_spec])
+    angle = f"<{addr_spec}>"
+    if display_name.isascii() and "=?" not in display_name:
+        if _PHRASE_NEEDS_QUOTE_RE.search(display_name):
+            # quoted-string; folding between its words is legal FWS
+            tokens = _quote_string(display_name).split(" ")
+        else:
+            tokens = display_name.split(" ")
+        if _plain_tokens_fit(name, tokens):
+            tokens.append(angle)
+            return _fold(name, tokens)
+    tokens = _encoded_words(display_name, _first_word_max(name))
+    tokens.append(angle)
+    return _fold(name, tokens)
+
+
+def _list_unsubscribe(uris: list[str]) -> str:
+    # written verbatim (never encoded), folded only between the "<uri>" items
+    text = ", ".join(f"<{u}>" for u in uris)
+    if len("List-Unsubscribe") + 2 + len(text) > _MAX_LINE:
+        text = ",\r\n ".join(f"<{u}>" for u in uris)
+    return f"List-Unsubscribe: {text}\r\n"
+
+
+# --------------------------------------------------------------------------
+# bodies
+# --------------------------------------------------------------------------
+
+
+def _encode_body(text: str) -> tuple[str, bytes]:
+    """(Content-Transfer-Encoding, CRLF-terminated 7-bit body)."""
+    lines = text.encode("utf-8").splitlines()  # CR, LF and CRLF only
+    data = b"\r\n".join(lines) + b"\r\n"
+    if text.isascii() and "\x00" not in text and max(map(len, lines), default=0) <= _MAX_LINE:
+        return "7bit", data
+    # input uses CRLF, so b2a_qp emits CRLF (hard and soft breaks), <= 76 columns
+    qp = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+    b64 = base64.encodebytes(data).replace(b"\n", b"\r\n")  # 76 columns
+    if len(b64) < len(qp):
+        return "base64", b64
+    return "quoted-printable", qp
+
+
+def _part_head(subtype: str, cte: str) -> bytes:
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+        f"Content-Transfer-Encoding: {cte}\r\n\r\n"
+    ).encode("ascii")
 
 
 # --------------------------------------------------------------------------
@@ -238,20 +371,24 @@ def _boundary(email: OutgoingEmail) -> str:
     return "=_crm_" + h.hexdigest()[:40]
 
 
-def _build_unsigned(email: OutgoingEmail) -> EmailMessage:
+def _build_unsigned(email: OutgoingEmail) -> tuple[bytes, frozenset[str]]:
+    """Return (message bytes, lower-cased names of the top-level headers)."""
     if not isinstance(email.date, datetime):
         raise TypeError("date must be a datetime")
     if email.date.tzinfo is None or email.date.utcoffset() is None:
         raise ValueError("date must be timezone-aware")
 
-    msg = EmailMessage(policy=_POLICY)
-    msg["Date"] = format_datetime(email.date)
-    msg["From"] = _address(email.from_addr, email.from_name, what="from_addr")
-    msg["To"] = _address(email.to_addr, email.to_name, what="to_addr")
+    present = {"date", "from", "to", "subject", "message-id", "mime-version", "content-type"}
+    head = [
+        "Date: " + format_datetime(email.date) + "\r\n",
+        _address_header("From", _addr_spec(email.from_addr, what="from_addr"), email.from_name),
+        _address_header("To", _addr_spec(email.to_addr, what="to_addr"), email.to_name),
+    ]
     if email.reply_to:
-        msg["Reply-To"] = _address(email.reply_to, what="reply_to")
-    msg["Subject"] = sanitize_header_text(email.subject or "")
-    msg["Message-ID"] = _check_message_id(email.message_id)
+        head.append(_address_header("Reply-To", _addr_spec(email.reply_to, what="reply_to")))
+        present.add("reply-to")
+    head.append(_unstructured("Subject", sanitize_header_text(email.subject or "")))
+    head.append("Message-ID: " + _check_message_id(email.message_id) + "\r\n")
 
     uris = []
     if email.list_unsubscribe_url:
@@ -259,10 +396,11 @@ def _build_unsigned(email: OutgoingEmail) -> EmailMessage:
     if email.list_unsubscribe_mailto:
         uris.append(_check_uri(email.list_unsubscribe_mailto, ("mailto:",), "list_unsubscribe_mailto"))
     if uris:
-        # folded between the URIs only (see _Policy)
-        msg["List-Unsubscribe"] = ", ".join(f"<{u}>" for u in uris)
+        head.append(_list_unsubscribe(uris))
+        present.add("list-unsubscribe")
         if email.list_unsubscribe_url:
-            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+            present.add("list-unsubscribe-post")
 
     seen: set[str] = set()
     for item in email.headers:
@@ -275,18 +413,36 @@ def _build_unsigned(email: OutgoingEmail) -> EmailMessage:
         if lname in seen:
             raise ValueError(f"duplicate extra header: {name!r}")
         seen.add(lname)
-        msg[name] = sanitize_header_text(str(value))
+        head.append(_unstructured(name, sanitize_header_text(str(value))))
+    present |= seen
 
+    head.append("MIME-Version: 1.0\r\n")
     text = email.text or ""
     html = email.html or ""
-    msg.set_content(text, subtype="plain", charset="utf-8")
-    if html:
-        msg.add_alternative(html, subtype="html", charset="utf-8")
-        for part in msg.iter_parts():
-            # add_alternative() leaves a MIME-Version header on sub-parts
-            del part["MIME-Version"]
-        msg.set_boundary(_boundary(email))
-    return msg
+    text_cte, text_body = _encode_body(text)
+    if not html:
+        return (
+            "".join(head).encode("ascii") + _part_head("plain", text_cte) + text_body,
+            frozenset(present),
+        )
+    html_cte, html_body = _encode_body(html)
+    boundary = _boundary(email)
+    head.append(f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n\r\n')
+    delim = f"--{boundary}\r\n".encode("ascii")
+    raw = b"".join(
+        (
+            "".join(head).encode("ascii"),
+            delim,
+            _part_head("plain", text_cte),
+            text_body,
+            b"\r\n",
+            delim,
+            _part_head("html", html_cte),
+            html_body,
+            f"\r\n--{boundary}--\r\n".encode("ascii"),
+        )
+    )
+    return raw, frozenset(present)
 
 
 # --------------------------------------------------------------------------
@@ -371,11 +527,10 @@ def validate_dkim_key(private_key_pem: bytes | str) -> None:
     _pkcs1_pem(private_key_pem)
 
 
-def _dkim_sign(raw: bytes, msg: EmailMessage, key: DkimKey) -> bytes:
+def _dkim_sign(raw: bytes, present: frozenset[str], key: DkimKey) -> bytes:
     domain = _ascii_domain(key.domain)
     if not _SELECTOR_RE.match(key.selector or ""):
         raise ValueError(f"invalid DKIM selector: {key.selector!r}")
-    present = {k.lower() for k in msg.keys()}
     include = [h for h in _DKIM_SIGN if h in present]
     include += list(_DKIM_OVERSIGN)
     signature = _dkimpy.sign(
@@ -393,8 +548,7 @@ def _dkim_sign(raw: bytes, msg: EmailMessage, key: DkimKey) -> bytes:
 
 def build_message(email: OutgoingEmail, dkim: DkimKey | None = None) -> bytes:
     """Return the RFC 5322 message as bytes with CRLF line endings."""
-    msg = _build_unsigned(email)
-    raw = msg.as_bytes(policy=_POLICY)
+    raw, present = _build_unsigned(email)
     if dkim is not None:
-        raw = _dkim_sign(raw, msg, dkim)
+        raw = _dkim_sign(raw, present, dkim)
     return raw
