@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterator
 
-from sqlalchemy import and_, case, func, literal, or_, select, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -91,14 +91,14 @@ class OutboxStore:
             conn.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[Session]:
-        """One transaction, on the pinned connection when there is one."""
+    def _tx(self) -> Iterator[Connection]:
+        """One transaction, on the pinned connection when there is one (Core: no ORM per message)."""
         if self._conn is None:
-            with self.db.transaction() as s:
-                yield s
+            with self.db.engine.begin() as conn:
+                yield conn
             return
-        with Session(bind=self._conn, expire_on_commit=False) as s, s.begin():
-            yield s
+        with self._conn.begin():
+            yield self._conn
 
     def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
         """Lease up to `limit` due messages (scheduled, or sending with an expired lease)."""
@@ -116,7 +116,7 @@ class OutboxStore:
                         attempts=Message.attempts + 1, updated_at=now, last_error=reclaimed)
                 .returning(Message.id))
         with self._tx() as s:
-            ids = [r for r, in s.execute(stmt, execution_options={"synchronize_session": False})]
+            ids = [r for r, in s.execute(stmt)]
             if not ids:
                 return []
             rows = s.execute(
@@ -130,10 +130,13 @@ class OutboxStore:
     def sender(self, seller_id: int) -> SenderInfo:
         """The seller's sending identity."""
         with self._tx() as s:
-            sl = s.get(Seller, seller_id)
-            return SenderInfo(sl.id, sl.key, sl.name, sl.from_name or sl.name, sl.from_email, sl.reply_to,
-                              sl.postal_address, sl.marketing_cap_count, sl.marketing_cap_days,
-                              sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key)
+            sl = s.execute(select(Seller.id, Seller.key, Seller.name, Seller.from_name, Seller.from_email,
+                                  Seller.reply_to, Seller.postal_address, Seller.marketing_cap_count,
+                                  Seller.marketing_cap_days, Seller.dkim_domain, Seller.dkim_selector,
+                                  Seller.dkim_private_key).where(Seller.id == seller_id)).one()
+        return SenderInfo(sl.id, sl.key, sl.name, sl.from_name or sl.name, sl.from_email, sl.reply_to,
+                          sl.postal_address, sl.marketing_cap_count, sl.marketing_cap_days,
+                          sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key)
 
     def gate(self, msg: Claimed) -> Gate:
         """Re-read, right before sending, what may forbid the send: one statement."""
@@ -155,14 +158,12 @@ class OutboxStore:
             return s.scalar(select(func.count()).select_from(SendLog).where(
                 SendLog.buyer_id == buyer_id, SendLog.kind == "marketing", SendLog.sent_at > since)) or 0
 
-    def _fenced(self, s, msg_id: int, worker: str, **values) -> bool:
-        # Executed on the session's connection as plain Core: the ORM bulk-UPDATE path costs about
-        # as much CPU again per message and gives nothing here (no objects to synchronize).
+    @staticmethod
+    def _fenced(conn: Connection, msg_id: int, worker: str, **values) -> bool:
         stmt = (update(Message)
                 .where(Message.id == msg_id, Message.lease_owner == worker, Message.status == "sending")
                 .values(lease_owner=None, lease_expires_at=None, **values))
-        result = s.connection().execute(stmt)
-        return result.rowcount == 1
+        return conn.execute(stmt).rowcount == 1
 
     def mark_sent(self, msg: Claimed, worker: str, now: datetime, to_email: str) -> bool:
         """Record the send (and the marketing send log); False if the lease was lost."""
@@ -171,8 +172,8 @@ class OutboxStore:
             ok = self._fenced(s, msg.id, worker, status="sent", sent_at=now, to_email=to_email,
                               updated_at=now)
             if ok and msg.kind == "marketing":
-                s.add(SendLog(seller_id=msg.seller_id, buyer_id=msg.buyer_id, message_id=msg.id,
-                              kind=msg.kind, sent_at=now))
+                s.execute(insert(SendLog).values(seller_id=msg.seller_id, buyer_id=msg.buyer_id,
+                                                 message_id=msg.id, kind=msg.kind, sent_at=now))
             return ok
 
     def mark_retry(self, msg: Claimed, worker: str, now: datetime, error: str, due: datetime) -> bool:
@@ -203,8 +204,7 @@ class OutboxStore:
             result = s.execute(update(Message).where(Message.id.in_(ids), Message.lease_owner == worker,
                                                      Message.status == "sending")
                                .values(status="scheduled", due_at=now, lease_owner=None, lease_expires_at=None,
-                                       attempts=Message.attempts - 1, updated_at=now),
-                               execution_options={"synchronize_session": False})
+                                       attempts=Message.attempts - 1, updated_at=now))
             return result.rowcount
 
     def next_due(self) -> datetime | None:
@@ -214,11 +214,11 @@ class OutboxStore:
                 or_(Message.status == "scheduled", Message.status == "sending")))
 
 
-def add_suppression(s, seller_id: int, email: str, reason: str, scope: str, now: datetime,
+def add_suppression(s: Session | Connection, seller_id: int, email: str, reason: str, scope: str, now: datetime,
                     detail: str | None = None) -> None:
     """Put an address on the seller's suppression list; a wider scope replaces a narrower one."""
     email = email.strip().lower()
-    dialect = s.bind.dialect.name if s.bind is not None else s.get_bind().dialect.name
+    dialect = (s.dialect if isinstance(s, Connection) else s.get_bind().dialect).name
     ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Suppression).values(
         seller_id=seller_id, email=email, reason=reason, scope=scope, detail=(detail or "")[:500], created_at=now)
     if scope == "all":
