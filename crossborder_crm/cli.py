@@ -210,10 +210,12 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     svc = _services()
     click.echo(f"==> migrating {_redact(svc.db.url)}")
     upgrade(svc.db.url)
+    token_line = "  API token:  see `crossborder-crm create-seller` (the demo token is shown on first run only)"
     if database_is_empty(svc.db):
         click.echo("==> empty database: seeding the demo seller and buyers")
         with click.progressbar(length=320, label="seeding demo buyers") as bar:
-            seed_demo(svc.db, svc.clock, progress=lambda n: bar.update(n))
+            demo = seed_demo(svc.db, svc.clock, progress=lambda n: bar.update(n))
+        token_line = f"  API token:  {demo.api_token}  (shown once; rotate it on the Settings page)"
     sched = None
     if svc.settings["RUN_SCHEDULER"] and not no_scheduler:
         sched = build_scheduler(svc, worker_id(), threading.Event(), blocking=False)
@@ -223,6 +225,7 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     click.echo("")
     click.echo(f"  crossborder_crm is running at http://{host}:{port}/")
     click.echo(f"  demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+    click.echo(token_line)
     click.echo(f"  API docs:   http://{host}:{port}/api/v1/openapi.json")
     click.echo("")
     try:
