@@ -26,6 +26,7 @@ def email_translations(tag: str) -> NullTranslations:
     return found if isinstance(found, Translations) else NullTranslations()
 
 
+@functools.cache
 def text_direction(tag: str) -> str:
     """"rtl" for Arabic, Hebrew, Persian, Urdu…; "ltr" otherwise."""
     return babel_locale(tag).character_order == "right-to-left" and "rtl" or "ltr"
