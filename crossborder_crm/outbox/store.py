@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterator
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -71,6 +71,19 @@ class Gate:
     status: str
 
 
+_MESSAGES = Message.__table__
+_GATE = (select(Message.status, Buyer.email, Buyer.consent_status, Suppression.scope)
+         .select_from(Message)
+         .outerjoin(Buyer, Buyer.id == Message.buyer_id)
+         .outerjoin(Suppression, and_(Suppression.seller_id == Message.seller_id,
+                                      Suppression.email == func.lower(Buyer.email)))
+         .where(Message.id == bindparam("g_id")))
+_SENT_SINCE = (select(func.count()).select_from(SendLog)
+               .where(SendLog.buyer_id == bindparam("c_buyer"), SendLog.kind == "marketing",
+                      SendLog.sent_at > bindparam("c_since", type_=SendLog.__table__.c.sent_at.type)))
+_SEND_LOG = insert(SendLog.__table__)
+
+
 class OutboxStore:
     """Claim and mark on one database; PostgreSQL uses SKIP LOCKED, SQLite has one writer."""
 
@@ -78,6 +91,7 @@ class OutboxStore:
         self.db = db
         self.skip_locked = db.dialect == "postgresql"
         self._conn: Connection | None = None
+        self._mark_statements: dict[tuple[str, ...], object] = {}
 
     @contextmanager
     def pinned(self) -> Iterator[None]:
@@ -140,14 +154,8 @@ class OutboxStore:
 
     def gate(self, msg: Claimed) -> Gate:
         """Re-read, right before sending, what may forbid the send: one statement."""
-        stmt = (select(Message.status, Buyer.email, Buyer.consent_status, Suppression.scope)
-                .select_from(Message)
-                .outerjoin(Buyer, Buyer.id == Message.buyer_id)
-                .outerjoin(Suppression, and_(Suppression.seller_id == Message.seller_id,
-                                             Suppression.email == func.lower(Buyer.email)))
-                .where(Message.id == msg.id))
         with self._tx() as s:
-            row = s.execute(stmt).first()
+            row = s.execute(_GATE, {"g_id": msg.id}).first()
         if row is None:  # the message was deleted
             return Gate(None, "unknown", None, None)
         return Gate(row.email, row.consent_status or "unknown", row.scope, row.status)
@@ -155,15 +163,21 @@ class OutboxStore:
     def marketing_sent_since(self, buyer_id: int, since: datetime) -> int:
         """Marketing messages actually sent to the buyer since a moment."""
         with self._tx() as s:
-            return s.scalar(select(func.count()).select_from(SendLog).where(
-                SendLog.buyer_id == buyer_id, SendLog.kind == "marketing", SendLog.sent_at > since)) or 0
+            return s.scalar(_SENT_SINCE, {"c_buyer": buyer_id, "c_since": since}) or 0
 
-    @staticmethod
-    def _fenced(conn: Connection, msg_id: int, worker: str, **values) -> bool:
-        stmt = (update(Message)
-                .where(Message.id == msg_id, Message.lease_owner == worker, Message.status == "sending")
-                .values(lease_owner=None, lease_expires_at=None, **values))
-        return conn.execute(stmt).rowcount == 1
+    def _fenced(self, conn: Connection, msg_id: int, worker: str, **values) -> bool:
+        key = tuple(sorted(values))
+        stmt = self._mark_statements.get(key)
+        if stmt is None:
+            # Built once per shape with bind parameters: constructing an UPDATE costs several
+            # times more than executing it, and this runs once per message.
+            stmt = self._mark_statements[key] = (
+                update(_MESSAGES).where(_MESSAGES.c.id == bindparam("f_id"),
+                                        _MESSAGES.c.lease_owner == bindparam("f_worker"),
+                                        _MESSAGES.c.status == "sending")
+                .values(lease_owner=None, lease_expires_at=None, **{k: bindparam(f"v_{k}") for k in key}))
+        params = {"f_id": msg_id, "f_worker": worker, **{f"v_{k}": v for k, v in values.items()}}
+        return conn.execute(stmt, params).rowcount == 1
 
     def mark_sent(self, msg: Claimed, worker: str, now: datetime, to_email: str) -> bool:
         """Record the send (and the marketing send log); False if the lease was lost."""
@@ -172,8 +186,8 @@ class OutboxStore:
             ok = self._fenced(s, msg.id, worker, status="sent", sent_at=now, to_email=to_email,
                               updated_at=now)
             if ok and msg.kind == "marketing":
-                s.execute(insert(SendLog).values(seller_id=msg.seller_id, buyer_id=msg.buyer_id,
-                                                 message_id=msg.id, kind=msg.kind, sent_at=now))
+                s.execute(_SEND_LOG, {"seller_id": msg.seller_id, "buyer_id": msg.buyer_id, "message_id": msg.id,
+                                      "kind": msg.kind, "sent_at": now})
             return ok
 
     def mark_retry(self, msg: Claimed, worker: str, now: datetime, error: str, due: datetime) -> bool:
