@@ -1,14 +1,13 @@
 """Message endpoints: schedule a written message at the buyer's best moment, list, cancel, reschedule."""
 from __future__ import annotations
 
-import pytz
 from flask import current_app, g, jsonify, request
 
 from crossborder_crm import services
 from crossborder_crm.api import bp, json_body
 from crossborder_crm.api.buyers import int_arg
 from crossborder_crm.api.registry import QueryParam, operation
-from crossborder_crm.buyers.serialize import iso
+from crossborder_crm.buyers.serialize import iso, local_time
 from crossborder_crm.outbox import service
 from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
 from crossborder_crm.outbox.schemas import MessageCreate, MessageReschedule
@@ -24,9 +23,7 @@ def message_json(m: Message, buyer_tz: str | None = None) -> dict:
         "created_at": iso(m.created_at),
     }
     if buyer_tz:
-        local = m.scheduled_at.astimezone(pytz.timezone(buyer_tz))
-        out["scheduled_local"] = {"time": local.isoformat(timespec="minutes"), "timezone": buyer_tz,
-                                  "abbreviation": local.tzname()}
+        out["scheduled_local"] = local_time(buyer_tz, m.scheduled_at)
     return out
 
 

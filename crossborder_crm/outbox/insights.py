@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import pytz
 from sqlalchemy import select
 
 from crossborder_crm.accounts.models import Seller
@@ -12,7 +11,7 @@ from crossborder_crm.buyers.service import get_buyer_row
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.outbox.sendtime import buyer_profile, seller_policy
-from crossborder_crm.timing import describe_profile, next_send_time
+from crossborder_crm.timing import describe_profile, next_send_time, to_local
 
 
 @dataclass(frozen=True)
@@ -42,5 +41,5 @@ def buyer_timing(db: Database, clock: Clock, seller_id: int, buyer_id: int, kind
     top = max(profile.weights) or 1.0
     heat = [[round(profile.weights[d * 24 + h] / top, 3) for h in range(24)] for d in range(7)]
     return BuyerTiming(heat, profile.source, profile.event_count, describe_profile(profile), when,
-                       when.astimezone(pytz.timezone(buyer.timezone)), when.astimezone(pytz.timezone(seller.timezone)),
+                       to_local(when, buyer.timezone), to_local(when, seller.timezone),
                        why, seller.timezone, buyer.timezone)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossborder_crm.accounts.models import Seller
@@ -61,9 +61,3 @@ def marketing_sends(s: Session, buyer_id: int, since: datetime, exclude_message:
     if exclude_message is not None:
         q = q.where(Message.id != exclude_message)
     return sent + [r for r, in s.execute(q)]
-
-
-def sent_marketing_count(s: Session, buyer_id: int, since: datetime) -> int:
-    """Marketing messages actually sent to a buyer since a moment (the send-time cap check)."""
-    return s.scalar(select(func.count()).select_from(SendLog).where(
-        SendLog.buyer_id == buyer_id, SendLog.kind == "marketing", SendLog.sent_at > since)) or 0

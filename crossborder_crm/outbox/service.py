@@ -21,7 +21,7 @@ from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
 from crossborder_crm.outbox.schemas import LocalTime, MessageCreate, MessageReschedule
 from crossborder_crm.outbox.sendtime import (buyer_profile, marketing_sends, seller_cap,
                                              seller_policy)
-from crossborder_crm.timing import cap_allows, localize, next_allowed_by_cap, next_send_time
+from crossborder_crm.timing import cap_allows, localize, next_allowed_by_cap, next_send_time, to_local
 from crossborder_crm.validation import parse
 
 
@@ -59,7 +59,7 @@ def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at:
     elif isinstance(send_at, LocalTime):
         naive = datetime.strptime(send_at.local, "%Y-%m-%dT%H:%M")
         when = localize(naive, buyer.timezone)
-        local = when.astimezone(_tz(buyer.timezone)).replace(tzinfo=None)
+        local = to_local(when, buyer.timezone).replace(tzinfo=None)
         why = f"seller chose {send_at.local} in {buyer.timezone}"
         if local != naive:
             why += f" (that time does not exist there that day: moved to {local:%H:%M})"
@@ -79,12 +79,6 @@ def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at:
             why = (f"frequency cap ({cap.max_messages} per {cap.window.days} days) reached; "
                    f"moved to the next allowed slot: {why}")
     return when, why
-
-
-def _tz(name: str):
-    import pytz
-
-    return pytz.timezone(name)
 
 
 def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str) -> Scheduled:
@@ -189,8 +183,7 @@ def reschedule_message(db: Database, clock: Clock, seller_id: int, message_id: i
         when, why = choose_instant(s, seller, buyer, msg.kind, spec.send_at, now, exclude_message=msg.id)
         msg.scheduled_at = msg.due_at = when
         msg.explanation, msg.status, msg.updated_at = why[:500], "scheduled", now
-        if msg.attempts and msg.last_error:
-            msg.attempts = 0
+        msg.attempts = 0  # a new moment gets a fresh retry budget
         return msg
 
 

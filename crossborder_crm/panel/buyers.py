@@ -15,11 +15,9 @@ from crossborder_crm.panel.forms import (form_values, place_errors, submitted_va
                                          update_from_form)
 from crossborder_crm.panel.inferred import language_provenance, timezone_provenance
 from crossborder_crm.panel.nav import N_
-from crossborder_crm.panel.paging import Trail
+from crossborder_crm.panel.paging import Trail, page_size
 from crossborder_crm.panel.queries import filter_choices
 
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
 SORT_CHOICES = (
     ("name", N_("Name, A to Z")),
     ("-name", N_("Name, Z to A")),
@@ -57,20 +55,13 @@ ORDER_STATUS_LABELS = {
 }
 
 
-def _page_size(raw: str | None) -> int:
-    try:
-        return min(max(int(raw), 1), MAX_PAGE_SIZE) if raw else PAGE_SIZE
-    except ValueError:
-        return PAGE_SIZE
-
-
 @bp.get("/buyers")
 def buyers():
     """Search, filter, sort; keyset pages with next and previous."""
     svc = services()
     args = request.args
     sort = args.get("sort") or "name"
-    limit = _page_size(args.get("limit"))
+    limit = page_size(args.get("limit"))
     cursor = args.get("cursor") or None
     trail = Trail.parse(args.get("trail"))
     errors: dict[str, str] = {}

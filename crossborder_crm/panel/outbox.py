@@ -36,11 +36,9 @@ from crossborder_crm.panel.formatting import country_name, ui_locale
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.outbox_queries import (QuietHours, buyer_briefs, seller_quiet_hours,
                                                   status_counts)
-from crossborder_crm.panel.paging import Trail
+from crossborder_crm.panel.paging import Trail, page_size
 from crossborder_crm.validation import parse
 
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
 RECENT_ON_BUYER_PAGE = 8
 
 # The outbox tabs, in order; "all" lists every status (sending included).
@@ -362,13 +360,6 @@ def buyer_write(buyer_id: int):
 
 # --------------------------------------------------------------------------- outbox page
 
-def _page_size(raw: str | None) -> int:
-    try:
-        return min(max(int(raw), 1), MAX_PAGE_SIZE) if raw else PAGE_SIZE
-    except ValueError:
-        return PAGE_SIZE
-
-
 @bp.get("/outbox")
 def outbox():
     """The seller's messages by status (and buyer), newest first, in keyset pages."""
@@ -389,7 +380,7 @@ def outbox():
     raw_cursor = args.get("cursor") or ""
     cursor = int(raw_cursor) if raw_cursor.isdigit() else None
     trail = Trail.parse(args.get("trail"))
-    limit = _page_size(args.get("limit"))
+    limit = page_size(args.get("limit"))
     rows, next_cursor = service.list_messages(
         svc.db, seller_id, status=None if status == "all" else status,
         buyer_id=for_buyer.id if for_buyer else None, limit=limit, cursor=cursor)
@@ -432,29 +423,29 @@ def _status_name(fields: Mapping[str, str]) -> str:
     return _(STATUS_LABELS[raw]) if raw in STATUS_LABELS else raw
 
 
+def _act(action, message_id: int, refused: str, done: str):
+    """Run one outbox action; a status that does not allow it changes nothing and says why."""
+    svc = services()
+    try:
+        action(svc.db, svc.clock, current_user.seller_id, message_id)
+    except Conflict as exc:
+        flash(_(refused, status=_status_name(exc.fields)), "error")
+    else:
+        flash(_(done), "success")
+    return redirect(_back())
+
+
 @bp.post("/outbox/<int:message_id>/retry")
 def outbox_retry(message_id: int):
     """Put a failed message back in the queue, due now."""
-    svc = services()
-    try:
-        service.retry_message(svc.db, svc.clock, current_user.seller_id, message_id)
-    except Conflict as exc:
-        flash(_("Only failed messages can be retried; this one is: %(status)s.",
-                status=_status_name(exc.fields)), "error")
-    else:
-        flash(_("The message is queued again and goes out within a few minutes."), "success")
-    return redirect(_back())
+    return _act(service.retry_message, message_id,
+                N_("Only failed messages can be retried; this one is: %(status)s."),
+                N_("The message is queued again and goes out within a few minutes."))
 
 
 @bp.post("/outbox/<int:message_id>/cancel")
 def outbox_cancel(message_id: int):
     """Cancel a message that has not gone out."""
-    svc = services()
-    try:
-        service.cancel_message(svc.db, svc.clock, current_user.seller_id, message_id)
-    except Conflict as exc:
-        flash(_("This message can no longer be cancelled; it is: %(status)s.",
-                status=_status_name(exc.fields)), "error")
-    else:
-        flash(_("Message cancelled; it will not be sent."), "success")
-    return redirect(_back())
+    return _act(service.cancel_message, message_id,
+                N_("This message can no longer be cancelled; it is: %(status)s."),
+                N_("Message cancelled; it will not be sent."))

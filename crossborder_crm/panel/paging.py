@@ -1,4 +1,5 @@
-"""The "previous page" of keyset pagination: a short stack of the cursors already visited, in the URL."""
+"""Keyset pagination in the panel: the page size, and "previous page" as a short stack of the
+cursors already visited, in the URL."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,3 +38,15 @@ class Trail:
 
     def __len__(self) -> int:
         return len(self.cursors)
+
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+def page_size(raw: str | None) -> int:
+    """Rows per page from the query string: 25 by default, 1–100, anything else the default."""
+    try:
+        return min(max(int(raw), 1), MAX_PAGE_SIZE) if raw else PAGE_SIZE
+    except ValueError:
+        return PAGE_SIZE
