@@ -24,7 +24,10 @@ Options:
 * ``refuse`` -- ``callable(rcpt) -> "550 5.1.1 ..." | "451 ..." | None``;
 * ``reject_data`` -- ``callable(raw_bytes) -> "554 ..." | None`` (reply to DATA);
 * ``drop_after`` -- close the connection after every N accepted messages;
-* ``drop_on_data`` -- close the connection instead of answering DATA.
+* ``drop_on_data`` -- close the connection instead of answering DATA;
+* ``pipelining`` -- advertise PIPELINING (RFC 2920; default True, as real
+  MTAs do). aiosmtpd reads commands one line at a time from a buffered
+  stream, so pipelined commands are answered in order.
 
 Everything the sink accepts is kept in ``messages`` as
 ``(envelope_from, rcpt_tos, raw_bytes)``.  ``connections`` counts TCP
@@ -60,6 +63,12 @@ def _message_id(raw: bytes) -> str | None:
 class _Handler:
     def __init__(self, sink: "SmtpSink") -> None:
         self.sink = sink
+
+    async def handle_EHLO(self, server, session: Session, envelope: Envelope, hostname: str, responses):
+        session.host_name = hostname
+        if self.sink.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")  # before "250 HELP"
+        return responses
 
     async def handle_MAIL(self, server, session: Session, envelope: Envelope, address: str, mail_options):
         # AUTH is enforced here rather than with aiosmtpd's auth_required,
@@ -148,6 +157,7 @@ class SmtpSink:
         data_size_limit: int | None = 33554432,
         refuse_connection: Callable[[int], bool] | None = None,
         hostname: str = "sink.test",
+        pipelining: bool = True,
     ) -> None:
         if implicit_tls and tls_context is None:
             raise ValueError("implicit_tls needs a tls_context")
@@ -172,6 +182,7 @@ class SmtpSink:
         self.refuse_connection = refuse_connection  # (connection number) -> close it before the greeting
         self.refused_connections = 0
         self.hostname = hostname
+        self.pipelining = pipelining
 
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.logins: list[tuple[str, str]] = []  # (mechanism, user)

@@ -16,7 +16,7 @@ from crossborder_crm.clock import Clock
 from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDeliveryError, Transport
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.render import RenderInput, render
-from crossborder_crm.outbox.store import Claimed, OutboxStore, SenderInfo
+from crossborder_crm.outbox.store import Claimed, Gate, OutboxStore, SenderInfo
 from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token, unsubscribe_links
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ def backoff(attempt: int, base: timedelta, cap: timedelta, rng: random.Random) -
     return timedelta(seconds=rng.uniform(min(base.total_seconds() / 2, upper), upper))
 
 
-def gate_reason(msg: Claimed, gate, cap_count: int, sent_in_window: Callable[[], int]) -> str | None:
-    """Why a message must not go out now (None: it may). Pure but for the lazy cap count."""
+def gate_reason(msg: Claimed, gate: Gate, cap_count: int) -> str | None:
+    """Why a message must not go out now (None: it may)."""
     if gate.status != "sending":
         return f"status changed to {gate.status}"
     if not gate.email:
@@ -71,7 +71,7 @@ def gate_reason(msg: Claimed, gate, cap_count: int, sent_in_window: Callable[[],
             return "buyer unsubscribed"
         if gate.consent_status in ("denied", "withdrawn"):
             return f"marketing consent {gate.consent_status}"
-        if sent_in_window() >= cap_count:
+        if gate.marketing_sent >= cap_count:
             return "frequency cap reached at send time"
     return None
 
@@ -136,9 +136,8 @@ class Dispatcher:
         """Re-check, render, send and mark one claimed message."""
         worker, now = self.config.worker_id, self.clock.now()
         sender = self._sender(msg.seller_id)
-        gate = self.store.gate(msg)
-        reason = gate_reason(msg, gate, sender.cap_count, lambda: self.store.marketing_sent_since(
-            msg.buyer_id, now - timedelta(days=sender.cap_days)))
+        gate = self.store.gate(msg, now - timedelta(days=sender.cap_days))
+        reason = gate_reason(msg, gate, sender.cap_count)
         if reason:
             if self.store.mark_suppressed(msg, worker, now, reason):
                 result.suppressed += 1

@@ -2,15 +2,22 @@
 
 Every mark is fenced on (lease_owner, status='sending'): a worker whose lease expired and whose
 row was reclaimed by another worker changes nothing.
+
+A pass runs on one connection in autocommit mode. The two statements made for every message --
+the send-time gate and the fenced mark -- are single statements sent straight to the driver, so
+each is one round trip and one commit (PostgreSQL: no BEGIN/COMMIT exchanges, no SQLAlchemy
+statement machinery, which on a slow machine cost more than the SMTP transaction). Everything
+that must be atomic across statements runs inside an explicit BEGIN … COMMIT.
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
-from sqlalchemy import and_, bindparam, case, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -19,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.db import Database
-from crossborder_crm.outbox.models import Message, SendLog, Suppression
+from crossborder_crm.outbox.models import Message, Suppression
 
 
 @dataclass(frozen=True)
@@ -68,20 +75,47 @@ class Gate:
     email: str | None
     consent_status: str
     suppressed_scope: str | None  # "marketing" | "all" | None
-    status: str
+    status: str | None
+    marketing_sent: int = 0  # marketing messages sent to the buyer in the cap window (marketing only)
 
 
-_MESSAGES = Message.__table__
-_GATE = (select(Message.status, Buyer.email, Buyer.consent_status, Suppression.scope)
-         .select_from(Message)
-         .outerjoin(Buyer, Buyer.id == Message.buyer_id)
-         .outerjoin(Suppression, and_(Suppression.seller_id == Message.seller_id,
-                                      Suppression.email == func.lower(Buyer.email)))
-         .where(Message.id == bindparam("g_id")))
-_SENT_SINCE = (select(func.count()).select_from(SendLog)
-               .where(SendLog.buyer_id == bindparam("c_buyer"), SendLog.kind == "marketing",
-                      SendLog.sent_at > bindparam("c_since", type_=SendLog.__table__.c.sent_at.type)))
-_SEND_LOG = insert(SendLog.__table__)
+
+# Per-message statements, written once for both dialects (":name" parameters).
+_GATE_SQL = """
+SELECT m.status, b.email, b.consent_status, s.scope,
+       CASE WHEN m.kind = 'marketing' THEN
+           (SELECT count(*) FROM send_log l
+             WHERE l.buyer_id = m.buyer_id AND l.kind = 'marketing' AND l.sent_at > :since)
+       ELSE 0 END
+  FROM messages m
+  LEFT JOIN buyers b ON b.id = m.buyer_id
+  LEFT JOIN suppressions s ON s.seller_id = m.seller_id AND s.email = lower(b.email)
+ WHERE m.id = :id"""
+_FENCE = "WHERE id = :f_id AND lease_owner = :f_worker AND status = 'sending'"
+_LOG_SELECT = "SELECT seller_id, buyer_id, id, kind, :v_sent_at FROM "
+_LOG_INSERT = "INSERT INTO send_log (seller_id, buyer_id, message_id, kind, sent_at) "
+
+
+def _fenced_update(columns: tuple[str, ...], returning: bool = False) -> str:
+    sets = ", ".join(f"{c} = :v_{c}" for c in columns)
+    sql = f"UPDATE messages SET lease_owner = NULL, lease_expires_at = NULL, {sets} {_FENCE}"
+    return sql + (" RETURNING id, seller_id, buyer_id, kind" if returning else "")
+
+
+class _Driver:
+    """SQL text and values in the form the DB-API driver of one dialect takes."""
+
+    def __init__(self, dialect: str):
+        self.postgres = dialect == "postgresql"
+
+    def sql(self, text: str) -> str:
+        # psycopg takes %(name)s; sqlite3 takes :name as written. No "::" casts are used.
+        return re.sub(r"(?<!:):(\w+)", r"%(\1)s", text) if self.postgres else text
+
+    def time(self, value: datetime) -> datetime | str:
+        """A UTC instant as the UTCDateTime column stores it (naive UTC; SQLite as text)."""
+        naive = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return naive if self.postgres else naive.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 class OutboxStore:
@@ -90,29 +124,49 @@ class OutboxStore:
     def __init__(self, db: Database):
         self.db = db
         self.skip_locked = db.dialect == "postgresql"
+        self.driver = _Driver(db.dialect)
         self._conn: Connection | None = None
-        self._mark_statements: dict[tuple[str, ...], object] = {}
+        self._cursor = None
+        self._sql: dict[object, str] = {}
 
     @contextmanager
     def pinned(self) -> Iterator[None]:
-        """Use one connection for a whole pass: no pool checkout or pre-ping per statement."""
-        conn = self.db.engine.connect()
-        self._conn = conn
+        """Use one autocommit connection for a whole pass: no pool checkout, ping or BEGIN per message."""
+        if self._conn is not None:  # already inside a pass
+            yield
+            return
+        conn = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._conn, self._cursor = conn, conn.connection.dbapi_connection.cursor()
         try:
             yield
         finally:
-            self._conn = None
-            conn.close()
+            self._conn, self._cursor = None, None
+            conn.close()  # the pool resets the isolation level
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        """One transaction, on the pinned connection when there is one (Core: no ORM per message)."""
-        if self._conn is None:
-            with self.db.engine.begin() as conn:
+        """One transaction on the pass's connection (or on a connection of its own)."""
+        with self.pinned():
+            conn = self._conn
+            conn.exec_driver_sql("BEGIN")
+            try:
                 yield conn
-            return
-        with self._conn.begin():
-            yield self._conn
+            except BaseException:
+                try:
+                    conn.exec_driver_sql("ROLLBACK")
+                except Exception:  # the connection broke: the original error is the one to see
+                    pass
+                raise
+            conn.exec_driver_sql("COMMIT")
+
+    def _run(self, key: object, text: str, params: dict):
+        """Execute one statement on the driver's cursor (prepared by the driver after a few runs)."""
+        sql = self._sql.get(key)
+        if sql is None:
+            sql = self._sql[key] = self.driver.sql(text)
+        cur = self._cursor
+        cur.execute(sql, params)
+        return cur
 
     def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
         """Lease up to `limit` due messages (scheduled, or sending with an expired lease)."""
@@ -143,72 +197,68 @@ class OutboxStore:
 
     def sender(self, seller_id: int) -> SenderInfo:
         """The seller's sending identity."""
-        with self._tx() as s:
-            sl = s.execute(select(Seller.id, Seller.key, Seller.name, Seller.from_name, Seller.from_email,
-                                  Seller.reply_to, Seller.postal_address, Seller.marketing_cap_count,
-                                  Seller.marketing_cap_days, Seller.dkim_domain, Seller.dkim_selector,
-                                  Seller.dkim_private_key).where(Seller.id == seller_id)).one()
+        with self.pinned():
+            sl = self._conn.execute(select(Seller.id, Seller.key, Seller.name, Seller.from_name, Seller.from_email,
+                                           Seller.reply_to, Seller.postal_address, Seller.marketing_cap_count,
+                                           Seller.marketing_cap_days, Seller.dkim_domain, Seller.dkim_selector,
+                                           Seller.dkim_private_key).where(Seller.id == seller_id)).one()
         return SenderInfo(sl.id, sl.key, sl.name, sl.from_name or sl.name, sl.from_email, sl.reply_to,
                           sl.postal_address, sl.marketing_cap_count, sl.marketing_cap_days,
                           sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key)
 
-    def gate(self, msg: Claimed) -> Gate:
-        """Re-read, right before sending, what may forbid the send: one statement."""
-        with self._tx() as s:
-            row = s.execute(_GATE, {"g_id": msg.id}).first()
+    def gate(self, msg: Claimed, cap_since: datetime) -> Gate:
+        """Re-read, right before sending, what may forbid the send (and, for marketing, the sends
+        since `cap_since`): one statement, one round trip."""
+        with self.pinned():
+            row = self._run("gate", _GATE_SQL, {"id": msg.id, "since": self.driver.time(cap_since)}).fetchone()
         if row is None:  # the message was deleted
             return Gate(None, "unknown", None, None)
-        return Gate(row.email, row.consent_status or "unknown", row.scope, row.status)
+        status, email, consent, scope, sent = row
+        return Gate(email, consent or "unknown", scope, status, int(sent or 0))
 
-    def marketing_sent_since(self, buyer_id: int, since: datetime) -> int:
-        """Marketing messages actually sent to the buyer since a moment."""
-        with self._tx() as s:
-            return s.scalar(_SENT_SINCE, {"c_buyer": buyer_id, "c_since": since}) or 0
-
-    def _fenced(self, conn: Connection, msg_id: int, worker: str, **values) -> bool:
-        key = tuple(sorted(values))
-        stmt = self._mark_statements.get(key)
-        if stmt is None:
-            # Built once per shape with bind parameters: constructing an UPDATE costs several
-            # times more than executing it, and this runs once per message.
-            stmt = self._mark_statements[key] = (
-                update(_MESSAGES).where(_MESSAGES.c.id == bindparam("f_id"),
-                                        _MESSAGES.c.lease_owner == bindparam("f_worker"),
-                                        _MESSAGES.c.status == "sending")
-                .values(lease_owner=None, lease_expires_at=None, **{k: bindparam(f"v_{k}") for k in key}))
-        params = {"f_id": msg_id, "f_worker": worker, **{f"v_{k}": v for k, v in values.items()}}
-        return conn.execute(stmt, params).rowcount == 1
+    def _mark(self, msg: Claimed, worker: str, log_send: bool = False, **values) -> bool:
+        """The fenced UPDATE (with the marketing send log when asked), committed: one round trip
+        on PostgreSQL, where the log rides in the same statement."""
+        columns = tuple(sorted(values))
+        params = {"f_id": msg.id, "f_worker": worker}
+        params.update((f"v_{c}", self.driver.time(v) if isinstance(v, datetime) else v) for c, v in values.items())
+        with self.pinned():
+            if not log_send:
+                return self._run(columns, _fenced_update(columns), params).rowcount == 1
+            if self.driver.postgres:
+                text = f"WITH m AS ({_fenced_update(columns, returning=True)}) {_LOG_INSERT}{_LOG_SELECT}m"
+                return self._run(("log",) + columns, text, params).rowcount == 1
+            with self._tx():
+                if self._run(columns, _fenced_update(columns), params).rowcount != 1:
+                    return False
+                self._run(("log",) + columns, f"{_LOG_INSERT}{_LOG_SELECT}messages WHERE id = :f_id", params)
+                return True
 
     def mark_sent(self, msg: Claimed, worker: str, now: datetime, to_email: str) -> bool:
         """Record the send (and the marketing send log); False if the lease was lost."""
-        with self._tx() as s:
-            # last_error is kept: "sent at attempt 3" with the reason of the earlier failures.
-            ok = self._fenced(s, msg.id, worker, status="sent", sent_at=now, to_email=to_email,
-                              updated_at=now)
-            if ok and msg.kind == "marketing":
-                s.execute(_SEND_LOG, {"seller_id": msg.seller_id, "buyer_id": msg.buyer_id, "message_id": msg.id,
-                                      "kind": msg.kind, "sent_at": now})
-            return ok
+        # last_error is kept: "sent at attempt 3" with the reason of the earlier failures.
+        return self._mark(msg, worker, log_send=msg.kind == "marketing", status="sent", sent_at=now,
+                          to_email=to_email, updated_at=now)
 
     def mark_retry(self, msg: Claimed, worker: str, now: datetime, error: str, due: datetime) -> bool:
         """A transient failure: back to scheduled, due again later."""
-        with self._tx() as s:
-            return self._fenced(s, msg.id, worker, status="scheduled", due_at=due, last_error=error[:2000],
-                                updated_at=now)
+        return self._mark(msg, worker, status="scheduled", due_at=due, last_error=error[:2000], updated_at=now)
 
     def mark_failed(self, msg: Claimed, worker: str, now: datetime, error: str,
                     suppress: tuple[str, str] | None = None) -> bool:
         """A final failure with its reason; a hard bounce also suppresses the address."""
+        values = dict(status="failed", last_error=error[:2000], updated_at=now)
+        if suppress is None:
+            return self._mark(msg, worker, **values)
         with self._tx() as s:
-            ok = self._fenced(s, msg.id, worker, status="failed", last_error=error[:2000], updated_at=now)
-            if ok and suppress is not None:
+            ok = self._mark(msg, worker, **values)
+            if ok:
                 add_suppression(s, msg.seller_id, suppress[0], "hard_bounce", "all", now, suppress[1])
             return ok
 
     def mark_suppressed(self, msg: Claimed, worker: str, now: datetime, reason: str) -> bool:
         """Not sent on purpose (unsubscribed, bounced, no consent, capped), with the reason."""
-        with self._tx() as s:
-            return self._fenced(s, msg.id, worker, status="suppressed", last_error=reason, updated_at=now)
+        return self._mark(msg, worker, status="suppressed", last_error=reason, updated_at=now)
 
     def release(self, ids: list[int], worker: str, now: datetime) -> int:
         """Give claimed-but-untried messages back (shutdown): due now, attempt not counted."""
@@ -223,8 +273,8 @@ class OutboxStore:
 
     def next_due(self) -> datetime | None:
         """When the next message becomes due (for idle workers and the panel)."""
-        with self._tx() as s:
-            return s.scalar(select(func.min(Message.due_at)).where(
+        with self.pinned():
+            return self._conn.scalar(select(func.min(Message.due_at)).where(
                 or_(Message.status == "scheduled", Message.status == "sending")))
 
 

@@ -249,3 +249,61 @@ def test_stop_releases_the_rest_of_the_batch(api_a, services, clock, sink):
     with services.db.reading() as s:
         rows = s.scalars(select(Message).where(Message.status == "scheduled")).all()
     assert len(rows) == 4 and all(r.attempts == 0 and r.lease_owner is None for r in rows)
+
+
+def _force_due(services, message_ids, when):
+    with services.db.transaction() as s:
+        for message_id in message_ids:
+            row = s.get(Message, message_id)
+            row.scheduled_at = row.due_at = when
+
+
+def test_cap_counts_the_marketing_sent_earlier_in_the_same_pass(api_a, services, clock, sink):
+    from crossborder_crm.outbox.models import SendLog
+
+    buyer = new_buyer(api_a, consent={"status": "granted"})
+    ids = [schedule(api_a, buyer["id"], kind="marketing", send_at="2026-03-10T12:00:00+00:00",
+                    idempotency_key=f"promo-{i}")["id"] for i in range(3)]
+    _force_due(services, ids, datetime(2026, 3, 10, 12, tzinfo=timezone.utc))
+    at(clock, "2026-03-10T12:00:00Z")
+    result = dispatch(smtp_services(services, sink))
+    assert (result.sent, result.suppressed) == (2, 1)
+    assert len(sink.messages) == 2
+    with services.db.reading() as s:
+        logged = s.scalars(select(SendLog.message_id).order_by(SendLog.message_id)).all()
+        capped = s.scalars(select(Message).where(Message.status == "suppressed")).one()
+    assert logged == sorted(set(ids) - {capped.id})
+    assert capped.last_error == "frequency cap reached at send time"
+
+
+def test_a_marketing_mark_with_a_lost_lease_logs_no_send(api_a, services, clock):
+    from crossborder_crm.outbox.models import SendLog
+    from crossborder_crm.outbox.store import OutboxStore
+
+    buyer = new_buyer(api_a, consent={"status": "granted"})
+    schedule(api_a, buyer["id"], kind="marketing", send_at="2026-03-10T12:00:00+00:00")
+    at(clock, "2026-03-10T12:00:00Z")
+    store = OutboxStore(services.db)
+    [mine] = store.claim("worker-a", clock.now(), 10, timedelta(seconds=30))
+    clock.advance(timedelta(seconds=31))
+    [theirs] = store.claim("worker-b", clock.now(), 10, timedelta(seconds=30))
+    assert store.mark_sent(mine, "worker-a", clock.now(), "x@example.com") is False
+    with services.db.reading() as s:
+        assert s.scalars(select(SendLog)).all() == []
+    assert store.mark_sent(theirs, "worker-b", clock.now(), "x@example.com") is True
+    with services.db.reading() as s:
+        assert s.scalars(select(SendLog.message_id)).all() == [theirs.id]
+
+
+def test_marks_inside_one_pinned_pass_are_committed_for_other_connections(api_a, services, clock):
+    from crossborder_crm.outbox.store import OutboxStore
+
+    buyer = new_buyer(api_a)
+    schedule(api_a, buyer["id"], send_at="2026-03-10T12:00:00+00:00")
+    at(clock, "2026-03-10T12:00:00Z")
+    store = OutboxStore(services.db)
+    with store.pinned():
+        [msg] = store.claim("worker-a", clock.now(), 10, timedelta(seconds=30))
+        assert store.mark_sent(msg, "worker-a", clock.now(), "x@example.com") is True
+        # Read on another connection while the pass still holds its own.
+        assert _status(services, msg.id).status == "sent"

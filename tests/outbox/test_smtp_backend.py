@@ -49,6 +49,24 @@ def refuse_by_prefix(rcpt: str) -> str | None:
     return None
 
 
+@pytest.fixture(params=[True, False], ids=["pipelining", "one-command-at-a-time"])
+def make_sink(request, make_sink):
+    """Every test here runs against a server that offers PIPELINING and one that does not."""
+
+    def factory(**kwargs):
+        kwargs.setdefault("pipelining", request.param)
+        return make_sink(**kwargs)
+
+    factory.pipelining = request.param
+    return factory
+
+
+@pytest.fixture
+def sink(make_sink):
+    """A plain SMTP sink on 127.0.0.1, with or without PIPELINING."""
+    return make_sink()
+
+
 # ------------------------------------------------------------ URL parsing
 
 
@@ -386,3 +404,45 @@ def test_sink_keeps_up_with_a_thousand_messages(sink):
     assert sink.wait_for(1000, timeout=5)
     assert sink.message_ids() == [mid(f"bulk-{i}") for i in range(1000)]
     assert sink.connections == 1
+
+
+# ------------------------------------------------------------ pipelining (RFC 2920)
+
+
+def test_commands_are_pipelined_only_when_the_server_offers_it(make_sink):
+    sink = make_sink()
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        for i in range(3):
+            t.send(FROM, [TO], message(f"k-{i}"))
+        pipelined = t.pipelined_transactions
+    assert pipelined == (3 if make_sink.pipelining else 0)
+    assert sink.message_ids() == [mid(f"k-{i}") for i in range(3)]
+
+
+def test_body_lines_starting_with_a_dot_arrive_intact(sink):
+    raw = message()
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        t.send(FROM, [TO], raw)
+    assert sink.messages[0][2].replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n").rstrip(b"\n") + b"\n"
+
+
+def test_all_recipients_refused_leaves_the_connection_usable_for_the_next_message(make_sink):
+    sink = make_sink(refuse=refuse_by_prefix)
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        with pytest.raises(PermanentDeliveryError) as info:
+            t.send(FROM, ["gone@example.jp", "gone2@example.jp"], message("k-1"))
+        t.send(FROM, [TO], message("k-2"))
+    assert set(info.value.refused) == {"gone@example.jp", "gone2@example.jp"}
+    assert sink.message_ids() == [mid("k-2")]
+    assert sink.connections == 1
+
+
+def test_sender_refused_is_permanent_and_not_a_hard_bounce(make_sink):
+    sink = make_sink()
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        with pytest.raises(PermanentDeliveryError) as info:
+            t.send("bad sender@", [TO], message("k-1"))
+        t.send(FROM, [TO], message("k-2"))
+    assert info.value.code is not None and 500 <= info.value.code < 600
+    assert info.value.hard_bounce is False
+    assert sink.message_ids() == [mid("k-2")]
