@@ -120,23 +120,31 @@ class Dispatcher:
     def _send_batch(self, batch: list[Claimed], transport: Transport, result: PassResult) -> None:
         # Stop well before the lease runs out, so no other worker reclaims a row still being sent.
         lease_deadline = self.clock.now() + self.config.lease * 0.8
+        ahead: Gate | None = None  # batch[index]'s gate, read together with the previous mark
         for index, msg in enumerate(batch):
             if self.stop.is_set() or self.clock.now() > lease_deadline:
                 result.released += self.store.release([m.id for m in batch[index:]], self.config.worker_id,
                                                       self.clock.now())
                 return
-            self.send_one(msg, transport, result)
+            following = batch[index + 1] if index + 1 < len(batch) else None
+            ahead = self.send_one(msg, transport, result, gate=ahead, following=following)
 
     def _sender(self, seller_id: int) -> SenderInfo:
         if seller_id not in self._senders:
             self._senders[seller_id] = self.store.sender(seller_id)
         return self._senders[seller_id]
 
-    def send_one(self, msg: Claimed, transport: Transport, result: PassResult) -> None:
-        """Re-check, render, send and mark one claimed message."""
+    def _cap_since(self, msg: Claimed, now: datetime) -> datetime:
+        return now - timedelta(days=self._sender(msg.seller_id).cap_days)
+
+    def send_one(self, msg: Claimed, transport: Transport, result: PassResult, gate: Gate | None = None,
+                 following: Claimed | None = None) -> Gate | None:
+        """Re-check, render, send and mark one claimed message. After a send, the gate of the
+        `following` message is read in the same round trip as the mark and returned."""
         worker, now = self.config.worker_id, self.clock.now()
         sender = self._sender(msg.seller_id)
-        gate = self.store.gate(msg, now - timedelta(days=sender.cap_days))
+        if gate is None:
+            gate = self.store.gate(msg, self._cap_since(msg, now))
         reason = gate_reason(msg, gate, sender.cap_count)
         if reason:
             if self.store.mark_suppressed(msg, worker, now, reason):
@@ -162,11 +170,18 @@ class Dispatcher:
         except TransientDeliveryError as exc:
             self._transient(msg, str(exc), result)
             return
-        if self.store.mark_sent(msg, worker, self.clock.now(), gate.email):
+        now, ahead = self.clock.now(), None
+        if following is None:
+            ok = self.store.mark_sent(msg, worker, now, gate.email)
+        else:
+            ok, ahead = self.store.mark_sent_then_gate(msg, worker, now, gate.email, following,
+                                                       self._cap_since(following, now))
+        if ok:
             result.sent += 1
         else:
             result.lost_lease += 1
             log.warning("message %s sent but its lease was lost; another worker owns it now", msg.id)
+        return ahead
 
     def _transient(self, msg: Claimed, error: str, result: PassResult) -> None:
         now = self.clock.now()

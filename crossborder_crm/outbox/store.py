@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
@@ -82,11 +82,11 @@ class Gate:
 
 # Per-message statements, written once for both dialects (":name" parameters).
 _GATE_SQL = """
-SELECT m.status, b.email, b.consent_status, s.scope,
+SELECT m.status AS status, b.email AS email, b.consent_status AS consent_status, s.scope AS scope,
        CASE WHEN m.kind = 'marketing' THEN
            (SELECT count(*) FROM send_log l
              WHERE l.buyer_id = m.buyer_id AND l.kind = 'marketing' AND l.sent_at > :since)
-       ELSE 0 END
+       ELSE 0 END AS sent
   FROM messages m
   LEFT JOIN buyers b ON b.id = m.buyer_id
   LEFT JOIN suppressions s ON s.seller_id = m.seller_id AND s.email = lower(b.email)
@@ -211,17 +211,38 @@ class OutboxStore:
         since `cap_since`): one statement, one round trip."""
         with self.pinned():
             row = self._run("gate", _GATE_SQL, {"id": msg.id, "since": self.driver.time(cap_since)}).fetchone()
-        if row is None:  # the message was deleted
-            return Gate(None, "unknown", None, None)
-        status, email, consent, scope, sent = row
-        return Gate(email, consent or "unknown", scope, status, int(sent or 0))
+        return _gate(row)
+
+    def mark_sent_then_gate(self, msg: Claimed, worker: str, now: datetime, to_email: str,
+                            following: Claimed, cap_since: datetime) -> tuple[bool, Gate]:
+        """mark_sent(msg), then gate(following): on PostgreSQL both in one statement, one round trip."""
+        if not self.driver.postgres:
+            return self.mark_sent(msg, worker, now, to_email), self.gate(following, cap_since)
+        columns, params = self._mark_params(msg, worker, status="sent", sent_at=now, to_email=to_email,
+                                            updated_at=now)
+        params.update(id=following.id, since=self.driver.time(cap_since))
+        log = msg.kind == "marketing"
+        text = (f"WITH marked AS ({_fenced_update(columns, returning=True)})"
+                + (f", logged AS ({_LOG_INSERT}{_LOG_SELECT}marked)" if log else "")
+                + f" SELECT (SELECT count(*) FROM marked), g.* FROM (SELECT 1) AS one"
+                  f" LEFT JOIN ({_GATE_SQL}) AS g ON true")
+        with self.pinned():
+            row = self._run(("then-gate", log) + columns, text, params).fetchone()
+        ok, gate = row[0] == 1, _gate(row[1:] if row[1] is not None else None)
+        if ok and log and following.kind == "marketing" and following.buyer_id == msg.buyer_id:
+            # The statement's snapshot predates its own send-log row: count that send too.
+            gate = replace(gate, marketing_sent=gate.marketing_sent + 1)
+        return ok, gate
+
+    def _mark_params(self, msg: Claimed, worker: str, **values) -> tuple[tuple[str, ...], dict]:
+        params = {"f_id": msg.id, "f_worker": worker}
+        params.update((f"v_{c}", self.driver.time(v) if isinstance(v, datetime) else v) for c, v in values.items())
+        return tuple(sorted(values)), params
 
     def _mark(self, msg: Claimed, worker: str, log_send: bool = False, **values) -> bool:
         """The fenced UPDATE (with the marketing send log when asked), committed: one round trip
         on PostgreSQL, where the log rides in the same statement."""
-        columns = tuple(sorted(values))
-        params = {"f_id": msg.id, "f_worker": worker}
-        params.update((f"v_{c}", self.driver.time(v) if isinstance(v, datetime) else v) for c, v in values.items())
+        columns, params = self._mark_params(msg, worker, **values)
         with self.pinned():
             if not log_send:
                 return self._run(columns, _fenced_update(columns), params).rowcount == 1
@@ -276,6 +297,13 @@ class OutboxStore:
         with self.pinned():
             return self._conn.scalar(select(func.min(Message.due_at)).where(
                 or_(Message.status == "scheduled", Message.status == "sending")))
+
+
+def _gate(row) -> Gate:
+    if row is None:  # the message was deleted
+        return Gate(None, "unknown", None, None)
+    status, email, consent, scope, sent = row
+    return Gate(email, consent or "unknown", scope, status, int(sent or 0))
 
 
 def add_suppression(s: Session | Connection, seller_id: int, email: str, reason: str, scope: str, now: datetime,

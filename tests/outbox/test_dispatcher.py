@@ -239,9 +239,10 @@ def test_stop_releases_the_rest_of_the_batch(api_a, services, clock, sink):
     dispatcher = make_dispatcher(smtp_services(services, sink), "w", stop)
     original = dispatcher.send_one
 
-    def send_then_stop(msg, transport, result):
-        original(msg, transport, result)
+    def send_then_stop(msg, transport, result, **kwargs):
+        ahead = original(msg, transport, result, **kwargs)
         stop.set()  # SIGTERM arrives while the first message is being sent
+        return ahead
 
     dispatcher.send_one = send_then_stop
     result = dispatcher.run_pass()
@@ -307,3 +308,38 @@ def test_marks_inside_one_pinned_pass_are_committed_for_other_connections(api_a,
         assert store.mark_sent(msg, "worker-a", clock.now(), "x@example.com") is True
         # Read on another connection while the pass still holds its own.
         assert _status(services, msg.id).status == "sent"
+
+
+def test_an_unsubscribe_during_the_previous_send_stops_the_next_message(api_a, services, clock, sink):
+    from crossborder_crm.outbox.store import add_suppression
+    from crossborder_crm.worker import make_dispatcher
+
+    first = new_buyer(api_a, email="first@example.es", consent={"status": "granted"})
+    second = new_buyer(api_a, email="second@example.es", consent={"status": "granted"})
+    ids = [schedule(api_a, b["id"], kind="marketing", send_at="2026-03-10T12:00:00+00:00")["id"]
+           for b in (first, second)]
+    _force_due(services, ids, datetime(2026, 3, 10, 12, tzinfo=timezone.utc))
+    at(clock, "2026-03-10T12:00:00Z")
+    seller_id = _status(services, ids[1]).seller_id
+    dispatcher = make_dispatcher(smtp_services(services, sink), "w")
+    factory = dispatcher.transport_factory
+
+    def transport():
+        real = factory()
+        send = real.send
+
+        def send_and_unsubscribe_the_next(envelope_from, recipients, raw):
+            send(envelope_from, recipients, raw)
+            if recipients == ["first@example.es"]:  # the second buyer clicks "unsubscribe" meanwhile
+                with services.db.transaction() as s:
+                    add_suppression(s, seller_id, "second@example.es", "unsubscribe", "marketing",
+                                    clock.now())
+
+        real.send = send_and_unsubscribe_the_next
+        return real
+
+    dispatcher.transport_factory = transport
+    result = dispatcher.run_pass()
+    assert (result.sent, result.suppressed) == (1, 1)
+    assert [rcpts for _, rcpts, _ in sink.messages] == [["first@example.es"]]
+    assert _status(services, ids[1]).last_error == "buyer unsubscribed"
