@@ -19,7 +19,8 @@ The caller passes the ``Date`` and a ready-made ``Message-ID``.
   a new header line;
 * marketing mail gets ``List-Unsubscribe`` and, for an http(s) link,
   ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058);
-* the MIME boundary is derived from a hash of the content, so building the
+* the MIME boundary is derived from a hash of the Message-ID (and of any 7bit
+  body, the only kind that could contain it), so building the
   same :class:`OutgoingEmail` twice yields the same bytes (without DKIM).
 """
 
@@ -27,11 +28,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import format_datetime
+from datetime import datetime, timedelta, timezone
 
 import dkim as _dkimpy
 from dkim.crypto import UnparsableKeyError, parse_pem_private_key
@@ -80,6 +81,7 @@ _DOMAIN_RE = re.compile(
 _LOCAL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
+@functools.lru_cache(maxsize=1024)  # a few domains (the seller's, gmail.com, ...) recur all the time
 def _ascii_domain(domain: str) -> str:
     domain = domain.strip().rstrip(".")
     try:
@@ -134,6 +136,10 @@ _SPACES_RE = re.compile(r" {2,}")
 
 def sanitize_header_text(value: str) -> str:
     """Replace control characters (CR/LF/...) by single spaces and trim."""
+    # isprintable() is False for every character _CONTROL_RE matches: the common clean value
+    # skips both regular expressions.
+    if value.isprintable() and "  " not in value:
+        return value.strip()
     return _SPACES_RE.sub(" ", _CONTROL_RE.sub(" ", value)).strip()
 
 
@@ -186,10 +192,8 @@ def _check_uri(uri: str, schemes: tuple[str, ...], what: str) -> str:
         or len(uri) > _MAX_URI
     ):
         raise ValueError(f"invalid {what}: {uri!r}")
-    try:
-        uri.encode("ascii")
-    except UnicodeEncodeError as exc:
-        raise ValueError(f"{what} must be ASCII (percent-encode it): {uri!r}") from exc
+    if not uri.isascii():
+        raise ValueError(f"{what} must be ASCII (percent-encode it): {uri!r}")
     return uri
 
 
@@ -235,6 +239,8 @@ def _encoded_words(text: str, first_max: int) -> list[str]:
     qlen = len(data) + 2 * unsafe
     blen = (len(data) + 2) // 3 * 4
     limit = first_max - _EW_OVERHEAD  # payload characters in the current word
+    if qlen <= blen and qlen <= limit:  # one word (a name, a short subject): no splitting needed
+        return ["=?utf-8?q?" + "".join(map(_QTAB.__getitem__, data)) + "?="]
     words: list[str] = []
     if qlen <= blen:
         cur: list[str] = []
@@ -274,6 +280,9 @@ def _fold(name: str, tokens: list[str]) -> str:
     Tokens are joined by single spaces; folding replaces such a space by
     CRLF + space, so unfolding restores the value exactly.
     """
+    line = name + ": " + " ".join(tokens)
+    if tokens and len(line) <= _MAX_LINE:  # what the greedy loop below writes for a short header
+        return line + "\r\n"
     line = name + ":"
     lines = []
     first = True
@@ -297,6 +306,8 @@ def _unstructured(name: str, value: str) -> str:
     if not value:
         return name + ":\r\n"
     if value.isascii() and "=?" not in value:
+        if len(name) + 2 + len(value) <= _MAX_LINE:  # what folding the words would write
+            return name + ": " + value + "\r\n"
         tokens = value.split(" ")
         if _plain_tokens_fit(name, tokens):
             return _fold(name, tokens)
@@ -322,6 +333,12 @@ def _address_header(name: str, addr_spec: str, display_name: str = "") -> str:
     return _fold(name, tokens)
 
 
+@functools.lru_cache(maxsize=1024)
+def _sender_header(name: str, addr: str, display_name: str, what: str) -> str:
+    """From / Reply-To: the same few per seller in every message, so built once each."""
+    return _address_header(name, _addr_spec(addr, what=what), display_name)
+
+
 def _list_unsubscribe(uris: list[str]) -> str:
     # written verbatim (never encoded), folded only between the "<uri>" items
     text = ", ".join(f"<{u}>" for u in uris)
@@ -335,20 +352,73 @@ def _list_unsubscribe(uris: list[str]) -> str:
 # --------------------------------------------------------------------------
 
 
-def _encode_body(text: str) -> tuple[str, bytes]:
-    """(Content-Transfer-Encoding, CRLF-terminated 7-bit body)."""
-    lines = text.encode("utf-8").splitlines()  # CR, LF and CRLF only
-    data = b"\r\n".join(lines) + b"\r\n"
-    if text.isascii() and "\x00" not in text and max(map(len, lines), default=0) <= _MAX_LINE:
+# Bytes b2a_qp writes as they are (text mode, tabs and spaces unquoted); every other byte
+# becomes a three-character "=XX".
+_QP_LITERAL = bytes(b for b in range(33, 127) if b != 0x3D) + b"\t \r\n"
+_QP_CACHED_LINE = 256  # longer lines are mostly the seller's own text: rarely repeated
+_B64_LINE = 76  # what base64.encodebytes writes (57 input bytes per line)
+
+
+def _crlf_body(data: bytes) -> bytes:
+    """UTF-8 body with CR, LF and CRLF all turned into CRLF, ending in CRLF."""
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    return data.replace(b"\n", b"\r\n")
+
+
+class _QpLines(dict):
+    """Quoted-printable of single CRLF-terminated lines, remembered for the short ones."""
+
+    def __missing__(self, line: bytes) -> bytes:
+        encoded = binascii.b2a_qp(line, quotetabs=False, istext=True, header=False)
+        if len(line) <= _QP_CACHED_LINE:
+            if len(self) >= _QP_CACHE_SIZE:
+                self.clear()  # atomic, unlike evicting one by one; the hot lines return at once
+            self[line] = encoded
+        return encoded
+
+
+_QP_CACHE_SIZE = 4096
+_qp_lines = _QpLines()
+
+
+def _qp(data: bytes) -> bytes:
+    """Quoted-printable of a CRLF body, exactly as one b2a_qp call would write it."""
+    # b2a_qp's escapes and soft breaks depend only on the current line (each line keeps its CRLF,
+    # which also makes b2a_qp use CRLF soft breaks), and the template lines of the HTML frame and
+    # the footer repeat in every message: encoded line by line, they come from the cache.
+    return b"".join(map(_qp_lines.__getitem__, data.splitlines(keepends=True)))
+
+
+def _b64(data: bytes) -> bytes:
+    """Base64 in CRLF-terminated 76-column lines, as base64.encodebytes lays it out."""
+    flat = binascii.b2a_base64(data, newline=False)
+    return b"\r\n".join([flat[i:i + _B64_LINE] for i in range(0, len(flat), _B64_LINE)]) + b"\r\n"
+
+
+def _b64_len(n: int) -> int:
+    return (n + 2) // 3 * 4 + 2 * ((n + 56) // 57)
+
+
+def _encode_body(utf8: bytes) -> tuple[str, bytes]:
+    """(Content-Transfer-Encoding, CRLF-terminated 7-bit body) for a UTF-8 body."""
+    data = _crlf_body(utf8)
+    if data.isascii() and b"\x00" not in data and max(map(len, data.split(b"\r\n"))) <= _MAX_LINE:
         return "7bit", data
-    # input uses CRLF, so b2a_qp emits CRLF (hard and soft breaks), <= 76 columns
-    qp = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
-    b64 = base64.encodebytes(data).replace(b"\n", b"\r\n")  # 76 columns
-    if len(b64) < len(qp):
-        return "base64", b64
+    # The shorter of quoted-printable and base64, encoding only the winner: base64's length is
+    # known up front, and every escaped byte costs quoted-printable two extra characters.
+    b64_len = _b64_len(len(data))
+    if len(data) + 2 * len(data.translate(None, _QP_LITERAL)) > b64_len:
+        return "base64", _b64(data)
+    qp = _qp(data)
+    if b64_len < len(qp):
+        return "base64", _b64(data)
     return "quoted-printable", qp
 
 
+@functools.lru_cache(maxsize=16)
 def _part_head(subtype: str, cte: str) -> bytes:
     return (
         f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
@@ -362,30 +432,56 @@ def _part_head(subtype: str, cte: str) -> bytes:
 
 
 def _boundary(email: OutgoingEmail) -> str:
-    h = hashlib.sha256()
-    for part in (email.message_id, email.text, email.html):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    # "=_" can never occur in quoted-printable or base64 output, and the
-    # hash of the bodies cannot practically appear inside those bodies.
+    """The MIME boundary build_message gives ``email`` (when it has an HTML part)."""
+    text, html = (email.text or "").encode("utf-8"), (email.html or "").encode("utf-8")
+    return _boundary_of(email.message_id, (text, _encode_body(text)[0]), (html, _encode_body(html)[0]))
+
+
+def _boundary_of(message_id: str, *parts: tuple[bytes, str]) -> str:
+    """Boundary from the Message-ID and each (UTF-8 body, Content-Transfer-Encoding)."""
+    # "=_" can never occur in quoted-printable or base64 output, so only a 7bit body could
+    # contain the boundary: such a body is hashed in (nobody can write a body containing the
+    # hash of itself), an encoded one need not be (hashing it cost more than the headers).
+    h = hashlib.sha256("\x00".join([message_id] + [cte for _, cte in parts]).encode("utf-8", "surrogatepass"))
+    for body, cte in parts:
+        if cte == "7bit":  # never holds a NUL, so NUL separates unambiguously
+            h.update(b"\x00" + body)
     return "=_crm_" + h.hexdigest()[:40]
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(offset: timedelta) -> str:
+    """``strftime("%z")`` for a UTC offset ("+0200"; seconds only when it has them)."""
+    return datetime(2000, 1, 1, tzinfo=timezone(offset)).strftime("%z")
+
+
+def _date(dt: datetime, offset: timedelta) -> str:
+    """``email.utils.format_datetime(dt)`` for an aware datetime and its UTC offset."""
+    return "%s, %02d %s %04d %02d:%02d:%02d %s" % (
+        _DAYS[dt.weekday()], dt.day, _MONTHS[dt.month - 1], dt.year, dt.hour, dt.minute, dt.second,
+        _zone(offset))
 
 
 def _build_unsigned(email: OutgoingEmail) -> tuple[bytes, frozenset[str]]:
     """Return (message bytes, lower-cased names of the top-level headers)."""
     if not isinstance(email.date, datetime):
         raise TypeError("date must be a datetime")
-    if email.date.tzinfo is None or email.date.utcoffset() is None:
+    offset = None if email.date.tzinfo is None else email.date.utcoffset()
+    if offset is None:
         raise ValueError("date must be timezone-aware")
 
     present = {"date", "from", "to", "subject", "message-id", "mime-version", "content-type"}
     head = [
-        "Date: " + format_datetime(email.date) + "\r\n",
-        _address_header("From", _addr_spec(email.from_addr, what="from_addr"), email.from_name),
+        "Date: " + _date(email.date, offset) + "\r\n",
+        _sender_header("From", email.from_addr, email.from_name, "from_addr"),
         _address_header("To", _addr_spec(email.to_addr, what="to_addr"), email.to_name),
     ]
     if email.reply_to:
-        head.append(_address_header("Reply-To", _addr_spec(email.reply_to, what="reply_to")))
+        head.append(_sender_header("Reply-To", email.reply_to, "", "reply_to"))
         present.add("reply-to")
     head.append(_unstructured("Subject", sanitize_header_text(email.subject or "")))
     head.append("Message-ID: " + _check_message_id(email.message_id) + "\r\n")
@@ -417,8 +513,8 @@ def _build_unsigned(email: OutgoingEmail) -> tuple[bytes, frozenset[str]]:
     present |= seen
 
     head.append("MIME-Version: 1.0\r\n")
-    text = email.text or ""
-    html = email.html or ""
+    text = (email.text or "").encode("utf-8")
+    html = (email.html or "").encode("utf-8")
     text_cte, text_body = _encode_body(text)
     if not html:
         return (
@@ -426,7 +522,7 @@ def _build_unsigned(email: OutgoingEmail) -> tuple[bytes, frozenset[str]]:
             frozenset(present),
         )
     html_cte, html_body = _encode_body(html)
-    boundary = _boundary(email)
+    boundary = _boundary_of(email.message_id, (text, text_cte), (html, html_cte))
     head.append(f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n\r\n')
     delim = f"--{boundary}\r\n".encode("ascii")
     raw = b"".join(

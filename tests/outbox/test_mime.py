@@ -738,3 +738,132 @@ def test_differential_against_the_old_email_package_builder(from_name, to_name, 
         if key in expected and old.get(key) != expected[key]:
             continue
         assert new.get(key) == old.get(key), key
+
+
+# ------------------------------------------------- bodies: encoding only the winner
+# _encode_body picks quoted-printable or base64 from a length bound and encodes
+# quoted-printable line by line (cached); it must choose and write exactly what
+# encoding the whole body both ways did.
+
+import base64 as _base64  # noqa: E402
+import binascii as _binascii  # noqa: E402
+import email.utils  # noqa: E402
+
+
+def _old_encode_body(text: str) -> tuple[str, bytes]:
+    # verbatim copy of the implementation before the length bound and the line cache
+    lines = text.encode("utf-8").splitlines()
+    data = b"\r\n".join(lines) + b"\r\n"
+    if text.isascii() and "\x00" not in text and max(map(len, lines), default=0) <= 78:
+        return "7bit", data
+    qp = _binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+    b64 = _base64.encodebytes(data).replace(b"\n", b"\r\n")
+    if len(b64) < len(qp):
+        return "base64", b64
+    return "quoted-printable", qp
+
+
+_qp_body = st.lists(
+    st.one_of(
+        st.sampled_from(["\n", "\r\n", "\r", " \n", "\t\r\n", ".", ".\n", "\n.\n", "=", "=\r\n", "\x00", "\x7f",
+                         "\x0c", "é", "—", "祝好", "山田太郎", "😀", "a" * 74, "b" * 75, "c" * 76, "=" * 30, " " * 80]),
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+        st.text("abc xyz<>&\"'=.", max_size=160),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_qp_body)
+def test_encode_body_matches_encoding_both_ways(text):
+    assert _mime._encode_body(text.encode("utf-8")) == _old_encode_body(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_qp_body)
+def test_quoted_printable_line_by_line_is_one_b2a_qp_call(text):
+    data = b"".join(line + b"\r\n" for line in text.encode("utf-8").splitlines()) or b"\r\n"
+    assert _mime._qp(data) == _binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+
+
+def test_encode_body_is_unchanged_when_the_line_cache_is_cleared(monkeypatch):
+    monkeypatch.setattr(_mime, "_QP_CACHE_SIZE", 3)
+    monkeypatch.setattr(_mime, "_qp_lines", _mime._QpLines())
+    text = "".join(f"line {i} — grüße {'=' * (i % 3)}\n" for i in range(20)) * 3
+    for _ in range(3):
+        assert _mime._encode_body(text.encode("utf-8")) == _old_encode_body(text)
+    assert len(_mime._qp_lines) <= 3
+
+
+def test_mostly_ascii_body_is_never_base64_encoded(monkeypatch):
+    calls = []
+    monkeypatch.setattr(_mime, "_b64", lambda data: calls.append(data))
+    assert _mime._encode_body("Viele Grüße aus Köln\n".encode())[0] == "quoted-printable"
+    assert calls == []
+
+
+def test_cjk_body_is_never_quoted_printable_encoded(monkeypatch):
+    monkeypatch.setattr(_mime, "_qp", lambda data: pytest.fail("quoted-printable computed"))
+    assert _mime._encode_body("山田太郎様、ご注文ありがとうございます".encode())[0] == "base64"
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(min_size=1, max_size=400))  # a body always ends in CRLF, so is never empty
+def test_base64_lines_match_encodebytes(data):
+    assert _mime._b64(data) == _base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+# ---------------------------------------------------------- Date, header text
+
+_offsets = st.integers(min_value=-86399 * 10**6 + 1, max_value=86399 * 10**6 - 1).map(
+    lambda us: timezone(timedelta(microseconds=us)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(dt=st.datetimes(timezones=st.one_of(_offsets, st.just(timezone.utc),
+                                           st.sampled_from([timezone(timedelta(hours=h)) for h in range(-12, 15)]))))
+def test_date_header_matches_format_datetime(dt):
+    assert _mime._date(dt, dt.utcoffset()) == email.utils.format_datetime(dt)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_header_text)
+def test_sanitize_fast_path_matches_the_regular_expressions(value):
+    expected = _mime._SPACES_RE.sub(" ", _mime._CONTROL_RE.sub(" ", value)).strip()
+    assert sanitize_header_text(value) == expected
+
+
+# ---------------------------------------------------------------- boundary
+
+
+def _boundary_of_raw(raw: bytes) -> str:
+    return parse(raw).get_boundary()
+
+
+def test_boundary_is_what_the_builder_writes_and_never_inside_a_part():
+    for mail in (make_email(), make_email(text="Grüße\n", html="<p>山田</p>"), marketing_email()):
+        raw = build_message(mail)
+        boundary = _boundary_of_raw(raw)
+        assert boundary == _mime._boundary(mail)
+        for part in parse(raw).iter_parts():
+            assert boundary not in part.get_content()
+            assert boundary.encode() not in part.get_payload(decode=False).encode()
+
+
+def test_boundary_depends_on_a_7bit_body_and_on_the_message_id():
+    plain = make_email(text="hello\n", html="<p>hello</p>")
+    assert _mime._boundary(plain) != _mime._boundary(replace(plain, text="hello!\n"))
+    assert _mime._boundary(plain) != _mime._boundary(replace(plain, html="<p>hello!</p>"))
+    encoded = make_email(text="Grüße\n", html="<p>Grüße</p>")
+    other_id = replace(encoded, message_id=make_message_id("acme", "order-2", "seller.example"))
+    assert _mime._boundary(encoded) != _mime._boundary(other_id)
+
+
+def test_7bit_body_quoting_a_boundary_does_not_split_the_message():
+    first = make_email(text="hello\n", html="<p>hello</p>")
+    quoted = f"--{_mime._boundary(first)}\r\nContent-Type: text/plain\r\n\r\nforged\n"
+    mail = replace(first, text=quoted)
+    msg = parse(build_message(mail))
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    assert next(msg.iter_parts()).get_content().replace("\r\n", "\n") == _normalised(quoted)
