@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -85,6 +85,7 @@ class Dispatcher:
         self.stop = stop or threading.Event()
         self.rng = rng or random.Random()
         self._senders: dict[int, SenderInfo] = {}
+        self._accepted: tuple[Claimed, str, datetime] | None = None  # accepted by the server, not yet marked
 
     def run_pass(self) -> PassResult:
         """Claim and send batches until nothing is due (or stop is requested)."""
@@ -120,68 +121,77 @@ class Dispatcher:
     def _send_batch(self, batch: list[Claimed], transport: Transport, result: PassResult) -> None:
         # Stop well before the lease runs out, so no other worker reclaims a row still being sent.
         lease_deadline = self.clock.now() + self.config.lease * 0.8
-        ahead: Gate | None = None  # batch[index]'s gate, read together with the previous mark
-        for index, msg in enumerate(batch):
-            if self.stop.is_set() or self.clock.now() > lease_deadline:
-                result.released += self.store.release([m.id for m in batch[index:]], self.config.worker_id,
-                                                      self.clock.now())
-                return
-            following = batch[index + 1] if index + 1 < len(batch) else None
-            ahead = self.send_one(msg, transport, result, gate=ahead, following=following)
+        try:
+            for index, msg in enumerate(batch):
+                if self.stop.is_set() or self.clock.now() > lease_deadline:
+                    self._mark_accepted(result)
+                    result.released += self.store.release([m.id for m in batch[index:]], self.config.worker_id,
+                                                          self.clock.now())
+                    return
+                self.send_one(msg, transport, result)
+        finally:
+            self._mark_accepted(result)
 
     def _sender(self, seller_id: int) -> SenderInfo:
         if seller_id not in self._senders:
             self._senders[seller_id] = self.store.sender(seller_id)
         return self._senders[seller_id]
 
-    def _cap_since(self, msg: Claimed, now: datetime) -> datetime:
-        return now - timedelta(days=self._sender(msg.seller_id).cap_days)
+    def _mark_accepted(self, result: PassResult) -> None:
+        """Mark sent the message the server accepted last. Its commit is deferred so that it runs
+        while the next message's envelope travels, yet always before that message can be accepted:
+        at most one accepted message is ever unmarked, as if it were marked at once."""
+        accepted, self._accepted = self._accepted, None
+        if accepted is None:
+            return
+        msg, to_email, at = accepted
+        if self.store.mark_sent(msg, self.config.worker_id, at, to_email):
+            result.sent += 1
+        else:
+            result.lost_lease += 1
+            log.warning("message %s sent but its lease was lost; another worker owns it now", msg.id)
 
-    def send_one(self, msg: Claimed, transport: Transport, result: PassResult, gate: Gate | None = None,
-                 following: Claimed | None = None) -> Gate | None:
-        """Re-check, render, send and mark one claimed message. After a send, the gate of the
-        `following` message is read in the same round trip as the mark and returned."""
+    def send_one(self, msg: Claimed, transport: Transport, result: PassResult) -> None:
+        """Re-check, render and send one claimed message; it is marked sent by the next step."""
         worker, now = self.config.worker_id, self.clock.now()
         sender = self._sender(msg.seller_id)
-        if gate is None:
-            gate = self.store.gate(msg, self._cap_since(msg, now))
+        gate = self.store.gate(msg, now - timedelta(days=sender.cap_days))
+        previous = self._accepted[0] if self._accepted else None
+        if (msg.kind == "marketing" and previous is not None and previous.kind == "marketing"
+                and previous.buyer_id == msg.buyer_id):
+            gate = replace(gate, marketing_sent=gate.marketing_sent + 1)  # its send log is not committed yet
         reason = gate_reason(msg, gate, sender.cap_count)
         if reason:
-            if self.store.mark_suppressed(msg, worker, now, reason):
-                result.suppressed += 1
-            else:
-                result.lost_lease += 1
+            self._mark_accepted(result)
+            self._count(self.store.mark_suppressed(msg, worker, now, reason), result, "suppressed")
             return
         try:
             raw = self.build(msg, sender, gate.email, now)
         except Exception as exc:  # a template bug fails this message visibly, not the whole batch
             log.exception("rendering message %s", msg.id)
-            self.store.mark_failed(msg, worker, now, f"rendering failed: {exc}")
-            result.failed += 1
+            self._mark_accepted(result)
+            self._count(self.store.mark_failed(msg, worker, now, f"rendering failed: {exc}"), result, "failed")
             return
         envelope_from = sender.from_email or f"no-reply@{self.config.mail_domain}"
         try:
-            transport.send(envelope_from, [gate.email], raw)
+            transport.begin(envelope_from, [gate.email], raw)
+            try:
+                self._mark_accepted(result)
+            except BaseException:
+                transport.abort()  # the previous mark did not commit: this message must not go out
+                raise
+            transport.finish()
         except PermanentDeliveryError as exc:
+            self._mark_accepted(result)
             reason = f"permanent: {exc}"
             suppress = (gate.email, str(exc)) if getattr(exc, "hard_bounce", False) else None
             self._count(self.store.mark_failed(msg, worker, self.clock.now(), reason, suppress), result, "failed")
             return
         except TransientDeliveryError as exc:
+            self._mark_accepted(result)
             self._transient(msg, str(exc), result)
             return
-        now, ahead = self.clock.now(), None
-        if following is None:
-            ok = self.store.mark_sent(msg, worker, now, gate.email)
-        else:
-            ok, ahead = self.store.mark_sent_then_gate(msg, worker, now, gate.email, following,
-                                                       self._cap_since(following, now))
-        if ok:
-            result.sent += 1
-        else:
-            result.lost_lease += 1
-            log.warning("message %s sent but its lease was lost; another worker owns it now", msg.id)
-        return ahead
+        self._accepted = (msg, gate.email, self.clock.now())
 
     def _transient(self, msg: Claimed, error: str, result: PassResult) -> None:
         now = self.clock.now()

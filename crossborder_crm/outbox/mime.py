@@ -26,7 +26,6 @@ The caller passes the ``Date`` and a ready-made ``Message-ID``.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
 import hashlib
@@ -34,8 +33,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import dkim as _dkimpy
-from dkim.crypto import UnparsableKeyError, parse_pem_private_key
+from crossborder_crm.outbox.dkim_signing import DkimKey, dkim_sign, validate_dkim_key
+from crossborder_crm.outbox.mime_body import encode_body, part_head
 
 __all__ = [
     "DkimKey",
@@ -43,6 +42,7 @@ __all__ = [
     "build_message",
     "make_message_id",
     "sanitize_header_text",
+    "validate_dkim_key",
 ]
 
 
@@ -61,13 +61,6 @@ class OutgoingEmail:
     list_unsubscribe_url: str | None = None  # marketing only
     list_unsubscribe_mailto: str | None = None  # marketing only
     headers: tuple[tuple[str, str], ...] = ()  # extra, e.g. ("X-CRM-Message", "123")
-
-
-@dataclass(frozen=True)
-class DkimKey:
-    domain: str
-    selector: str
-    private_key_pem: bytes  # PKCS#1 ("RSA PRIVATE KEY") or PKCS#8 ("PRIVATE KEY")
 
 
 # --------------------------------------------------------------------------
@@ -348,85 +341,6 @@ def _list_unsubscribe(uris: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------
-# bodies
-# --------------------------------------------------------------------------
-
-
-# Bytes b2a_qp writes as they are (text mode, tabs and spaces unquoted); every other byte
-# becomes a three-character "=XX".
-_QP_LITERAL = bytes(b for b in range(33, 127) if b != 0x3D) + b"\t \r\n"
-_QP_CACHED_LINE = 256  # longer lines are mostly the seller's own text: rarely repeated
-_B64_LINE = 76  # what base64.encodebytes writes (57 input bytes per line)
-
-
-def _crlf_body(data: bytes) -> bytes:
-    """UTF-8 body with CR, LF and CRLF all turned into CRLF, ending in CRLF."""
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if not data.endswith(b"\n"):
-        data += b"\n"
-    return data.replace(b"\n", b"\r\n")
-
-
-class _QpLines(dict):
-    """Quoted-printable of single CRLF-terminated lines, remembered for the short ones."""
-
-    def __missing__(self, line: bytes) -> bytes:
-        encoded = binascii.b2a_qp(line, quotetabs=False, istext=True, header=False)
-        if len(line) <= _QP_CACHED_LINE:
-            if len(self) >= _QP_CACHE_SIZE:
-                self.clear()  # atomic, unlike evicting one by one; the hot lines return at once
-            self[line] = encoded
-        return encoded
-
-
-_QP_CACHE_SIZE = 4096
-_qp_lines = _QpLines()
-
-
-def _qp(data: bytes) -> bytes:
-    """Quoted-printable of a CRLF body, exactly as one b2a_qp call would write it."""
-    # b2a_qp's escapes and soft breaks depend only on the current line (each line keeps its CRLF,
-    # which also makes b2a_qp use CRLF soft breaks), and the template lines of the HTML frame and
-    # the footer repeat in every message: encoded line by line, they come from the cache.
-    return b"".join(map(_qp_lines.__getitem__, data.splitlines(keepends=True)))
-
-
-def _b64(data: bytes) -> bytes:
-    """Base64 in CRLF-terminated 76-column lines, as base64.encodebytes lays it out."""
-    flat = binascii.b2a_base64(data, newline=False)
-    return b"\r\n".join([flat[i:i + _B64_LINE] for i in range(0, len(flat), _B64_LINE)]) + b"\r\n"
-
-
-def _b64_len(n: int) -> int:
-    return (n + 2) // 3 * 4 + 2 * ((n + 56) // 57)
-
-
-def _encode_body(utf8: bytes) -> tuple[str, bytes]:
-    """(Content-Transfer-Encoding, CRLF-terminated 7-bit body) for a UTF-8 body."""
-    data = _crlf_body(utf8)
-    if data.isascii() and b"\x00" not in data and max(map(len, data.split(b"\r\n"))) <= _MAX_LINE:
-        return "7bit", data
-    # The shorter of quoted-printable and base64, encoding only the winner: base64's length is
-    # known up front, and every escaped byte costs quoted-printable two extra characters.
-    b64_len = _b64_len(len(data))
-    if len(data) + 2 * len(data.translate(None, _QP_LITERAL)) > b64_len:
-        return "base64", _b64(data)
-    qp = _qp(data)
-    if b64_len < len(qp):
-        return "base64", _b64(data)
-    return "quoted-printable", qp
-
-
-@functools.lru_cache(maxsize=16)
-def _part_head(subtype: str, cte: str) -> bytes:
-    return (
-        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
-        f"Content-Transfer-Encoding: {cte}\r\n\r\n"
-    ).encode("ascii")
-
-
-# --------------------------------------------------------------------------
 # building
 # --------------------------------------------------------------------------
 
@@ -434,7 +348,7 @@ def _part_head(subtype: str, cte: str) -> bytes:
 def _boundary(email: OutgoingEmail) -> str:
     """The MIME boundary build_message gives ``email`` (when it has an HTML part)."""
     text, html = (email.text or "").encode("utf-8"), (email.html or "").encode("utf-8")
-    return _boundary_of(email.message_id, (text, _encode_body(text)[0]), (html, _encode_body(html)[0]))
+    return _boundary_of(email.message_id, (text, encode_body(text)[0]), (html, encode_body(html)[0]))
 
 
 def _boundary_of(message_id: str, *parts: tuple[bytes, str]) -> str:
@@ -515,13 +429,13 @@ def _build_unsigned(email: OutgoingEmail) -> tuple[bytes, frozenset[str]]:
     head.append("MIME-Version: 1.0\r\n")
     text = (email.text or "").encode("utf-8")
     html = (email.html or "").encode("utf-8")
-    text_cte, text_body = _encode_body(text)
+    text_cte, text_body = encode_body(text)
     if not html:
         return (
-            "".join(head).encode("ascii") + _part_head("plain", text_cte) + text_body,
+            "".join(head).encode("ascii") + part_head("plain", text_cte) + text_body,
             frozenset(present),
         )
-    html_cte, html_body = _encode_body(html)
+    html_cte, html_body = encode_body(html)
     boundary = _boundary_of(email.message_id, (text, text_cte), (html, html_cte))
     head.append(f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n\r\n')
     delim = f"--{boundary}\r\n".encode("ascii")
@@ -529,11 +443,11 @@ def _build_unsigned(email: OutgoingEmail) -> tuple[bytes, frozenset[str]]:
         (
             "".join(head).encode("ascii"),
             delim,
-            _part_head("plain", text_cte),
+            part_head("plain", text_cte),
             text_body,
             b"\r\n",
             delim,
-            _part_head("html", html_cte),
+            part_head("html", html_cte),
             html_body,
             f"\r\n--{boundary}--\r\n".encode("ascii"),
         )
@@ -541,110 +455,9 @@ def _build_unsigned(email: OutgoingEmail) -> tuple[bytes, frozenset[str]]:
     return raw, frozenset(present)
 
 
-# --------------------------------------------------------------------------
-# DKIM
-# --------------------------------------------------------------------------
-
-_SELECTOR_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}))*$")
-
-# Signed in this order when present; the second group is signed once more
-# ("over-signed") so that adding another instance later breaks the signature.
-_DKIM_SIGN = (
-    "from", "to", "reply-to", "subject", "date", "message-id", "mime-version",
-    "content-type", "list-unsubscribe", "list-unsubscribe-post",
-)
-_DKIM_OVERSIGN = (
-    "from", "to", "reply-to", "subject", "date", "message-id",
-    "list-unsubscribe", "list-unsubscribe-post",
-)
-
-
-def _der_read(data: bytes, pos: int) -> tuple[int, int, int]:
-    """Return (tag, content_start, content_end) of the DER TLV at ``pos``."""
-    tag = data[pos]
-    length = data[pos + 1]
-    pos += 2
-    if length & 0x80:
-        n = length & 0x7F
-        if n == 0 or n > 4:
-            raise ValueError("unsupported DER length")
-        length = int.from_bytes(data[pos:pos + n], "big")
-        pos += n
-    end = pos + length
-    if end > len(data):
-        raise ValueError("truncated DER")
-    return tag, pos, end
-
-
-_RSA_OID = bytes.fromhex("06092a864886f70d010101")  # 1.2.840.113549.1.1.1
-
-
-def _pkcs8_to_pkcs1(der: bytes) -> bytes:
-    tag, start, end = _der_read(der, 0)  # PrivateKeyInfo SEQUENCE
-    if tag != 0x30:
-        raise ValueError("not a PKCS#8 structure")
-    tag, s, e = _der_read(der, start)  # version INTEGER
-    if tag != 0x02:
-        raise ValueError("not a PKCS#8 structure")
-    tag, s2, e2 = _der_read(der, e)  # AlgorithmIdentifier SEQUENCE
-    if tag != 0x30 or _RSA_OID not in der[s2:e2]:
-        raise ValueError("PKCS#8 key is not an RSA key")
-    tag, s3, e3 = _der_read(der, e2)  # privateKey OCTET STRING
-    if tag != 0x04:
-        raise ValueError("not a PKCS#8 structure")
-    return der[s3:e3]
-
-
-def _pkcs1_pem(private_key_pem: bytes) -> bytes:
-    if isinstance(private_key_pem, str):
-        private_key_pem = private_key_pem.encode("ascii")
-    pem = private_key_pem.replace(b"\r\n", b"\n").strip()
-    m = re.search(rb"-----BEGIN ([A-Z ]+)-----\n(.*?)\n-----END \1-----", pem, re.DOTALL)
-    if not m:
-        raise ValueError("DKIM private key is not a PEM block")
-    kind = m.group(1)
-    if kind == b"RSA PRIVATE KEY":
-        out = b"-----BEGIN RSA PRIVATE KEY-----\n" + m.group(2) + b"\n-----END RSA PRIVATE KEY-----\n"
-    elif kind == b"PRIVATE KEY":
-        der = base64.b64decode(b"".join(m.group(2).split()))
-        body = base64.encodebytes(_pkcs8_to_pkcs1(der))
-        out = b"-----BEGIN RSA PRIVATE KEY-----\n" + body + b"-----END RSA PRIVATE KEY-----\n"
-    else:
-        raise ValueError(f"unsupported DKIM private key type: {kind.decode('ascii', 'replace')}")
-    try:
-        parse_pem_private_key(out)
-    except (UnparsableKeyError, ValueError, IndexError) as exc:
-        raise ValueError(f"unparsable DKIM private key: {exc}") from exc
-    return out
-
-
-def validate_dkim_key(private_key_pem: bytes | str) -> None:
-    """Raise ValueError unless the PEM is an RSA private key dkimpy can sign with."""
-    _pkcs1_pem(private_key_pem)
-
-
-def _dkim_sign(raw: bytes, present: frozenset[str], key: DkimKey) -> bytes:
-    domain = _ascii_domain(key.domain)
-    if not _SELECTOR_RE.match(key.selector or ""):
-        raise ValueError(f"invalid DKIM selector: {key.selector!r}")
-    include = [h for h in _DKIM_SIGN if h in present]
-    include += list(_DKIM_OVERSIGN)
-    signature = _dkimpy.sign(
-        raw,
-        key.selector.encode("ascii"),
-        domain.encode("ascii"),
-        _pkcs1_pem(key.private_key_pem),
-        canonicalize=(b"relaxed", b"relaxed"),
-        signature_algorithm=b"rsa-sha256",
-        include_headers=[h.encode("ascii") for h in include],
-        linesep=b"\r\n",
-    )
-    return signature + raw
-
-
 def build_message(email: OutgoingEmail, dkim: DkimKey | None = None) -> bytes:
     """Return the RFC 5322 message as bytes with CRLF line endings."""
     raw, present = _build_unsigned(email)
     if dkim is not None:
-        raw = _dkim_sign(raw, present, dkim)
+        raw = dkim_sign(raw, present, dkim, _ascii_domain(dkim.domain))
     return raw

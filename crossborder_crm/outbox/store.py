@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
@@ -212,27 +212,6 @@ class OutboxStore:
         with self.pinned():
             row = self._run("gate", _GATE_SQL, {"id": msg.id, "since": self.driver.time(cap_since)}).fetchone()
         return _gate(row)
-
-    def mark_sent_then_gate(self, msg: Claimed, worker: str, now: datetime, to_email: str,
-                            following: Claimed, cap_since: datetime) -> tuple[bool, Gate]:
-        """mark_sent(msg), then gate(following): on PostgreSQL both in one statement, one round trip."""
-        if not self.driver.postgres:
-            return self.mark_sent(msg, worker, now, to_email), self.gate(following, cap_since)
-        columns, params = self._mark_params(msg, worker, status="sent", sent_at=now, to_email=to_email,
-                                            updated_at=now)
-        params.update(id=following.id, since=self.driver.time(cap_since))
-        log = msg.kind == "marketing"
-        text = (f"WITH marked AS ({_fenced_update(columns, returning=True)})"
-                + (f", logged AS ({_LOG_INSERT}{_LOG_SELECT}marked)" if log else "")
-                + f" SELECT (SELECT count(*) FROM marked), g.* FROM (SELECT 1) AS one"
-                  f" LEFT JOIN ({_GATE_SQL}) AS g ON true")
-        with self.pinned():
-            row = self._run(("then-gate", log) + columns, text, params).fetchone()
-        ok, gate = row[0] == 1, _gate(row[1:] if row[1] is not None else None)
-        if ok and log and following.kind == "marketing" and following.buyer_id == msg.buyer_id:
-            # The statement's snapshot predates its own send-log row: count that send too.
-            gate = replace(gate, marketing_sent=gate.marketing_sent + 1)
-        return ok, gate
 
     def _mark_params(self, msg: Claimed, worker: str, **values) -> tuple[tuple[str, ...], dict]:
         params = {"f_id": msg.id, "f_worker": worker}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crossborder_crm.outbox.models import Message, Suppression
 from tests.outbox.helpers import at, dispatch, new_buyer, parse, schedule, smtp_services, with_mail
@@ -326,16 +326,17 @@ def test_an_unsubscribe_during_the_previous_send_stops_the_next_message(api_a, s
 
     def transport():
         real = factory()
-        send = real.send
+        finish, sent = real.finish, []
 
-        def send_and_unsubscribe_the_next(envelope_from, recipients, raw):
-            send(envelope_from, recipients, raw)
-            if recipients == ["first@example.es"]:  # the second buyer clicks "unsubscribe" meanwhile
+        def finish_and_unsubscribe_the_next():
+            finish()
+            sent.append(1)
+            if len(sent) == 1:  # the second buyer clicks "unsubscribe" while the first mail goes out
                 with services.db.transaction() as s:
                     add_suppression(s, seller_id, "second@example.es", "unsubscribe", "marketing",
                                     clock.now())
 
-        real.send = send_and_unsubscribe_the_next
+        real.finish = finish_and_unsubscribe_the_next
         return real
 
     dispatcher.transport_factory = transport
@@ -343,3 +344,47 @@ def test_an_unsubscribe_during_the_previous_send_stops_the_next_message(api_a, s
     assert (result.sent, result.suppressed) == (1, 1)
     assert [rcpts for _, rcpts, _ in sink.messages] == [["first@example.es"]]
     assert _status(services, ids[1]).last_error == "buyer unsubscribed"
+
+
+def test_each_message_is_marked_sent_before_the_next_one_can_be_accepted(api_a, services, clock, make_sink):
+    buyer = new_buyer(api_a)
+    ids = [schedule(api_a, buyer["id"], send_at="2026-03-10T12:00:00+00:00", idempotency_key=f"k{i}")["id"]
+           for i in range(4)]
+    unmarked_at_arrival = []
+
+    def look_at_the_outbox(raw):  # runs in the SMTP server as each message's data arrives
+        with services.db.reading() as s:
+            unmarked_at_arrival.append(s.scalar(
+                select(func.count()).select_from(Message).where(Message.status != "sent")))
+        return None
+
+    sink = make_sink(reject_data=look_at_the_outbox)
+    at(clock, "2026-03-10T12:00:00Z")
+    assert dispatch(smtp_services(services, sink)).sent == 4
+    # Message k arrives while k (and the ones after it) are unmarked, never k - 1.
+    assert unmarked_at_arrival == [4, 3, 2, 1]
+    assert sorted(ids) == [m for m, in _rows(services)]
+
+
+def _rows(services):
+    with services.db.reading() as s:
+        return s.execute(select(Message.id).where(Message.status == "sent").order_by(Message.id)).all()
+
+
+def test_a_mark_that_fails_keeps_the_next_message_from_being_delivered(api_a, services, clock, sink):
+    from crossborder_crm.worker import make_dispatcher
+
+    buyer = new_buyer(api_a)
+    for i in range(2):
+        schedule(api_a, buyer["id"], send_at="2026-03-10T12:00:00+00:00", idempotency_key=f"k{i}")
+    at(clock, "2026-03-10T12:00:00Z")
+    dispatcher = make_dispatcher(smtp_services(services, sink), "w")
+
+    def database_gone(*_args, **_kwargs):
+        raise ConnectionError("database connection lost")
+
+    dispatcher.store.mark_sent = database_gone
+    with pytest.raises(ConnectionError):
+        dispatcher.run_pass()
+    # The first message went out; the second had its envelope on the wire but was never completed.
+    assert len(sink.messages) == 1

@@ -446,3 +446,37 @@ def test_sender_refused_is_permanent_and_not_a_hard_bounce(make_sink):
     assert info.value.code is not None and 500 <= info.value.code < 600
     assert info.value.hard_bounce is False
     assert sink.message_ids() == [mid("k-2")]
+
+
+def test_begin_then_finish_delivers_like_send(sink):
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        t.send(FROM, [TO], message("k-1"))
+        t.begin(FROM, [TO], message("k-2"))
+        t.finish()
+    assert sink.message_ids() == [mid("k-1"), mid("k-2")]
+    assert sink.connections == 1
+
+
+def test_an_aborted_message_is_never_delivered_and_the_next_one_reconnects(sink):
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        t.send(FROM, [TO], message("k-1"))
+        t.begin(FROM, [TO], message("k-2"))
+        t.abort()
+        t.send(FROM, [TO], message("k-3"))
+    assert sink.message_ids() == [mid("k-1"), mid("k-3")]
+
+
+def test_finish_after_the_server_closed_an_idle_connection_reconnects(sink):
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        t.send(FROM, [TO], message("k-1"))
+        sink.disconnect_all()
+        t.begin(FROM, [TO], message("k-2"))
+        t.finish()
+    assert sink.message_ids() == [mid("k-1"), mid("k-2")]
+    assert sink.connections == 2
+
+
+def test_finish_without_begin_is_an_error(sink):
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        with pytest.raises(RuntimeError):
+            t.finish()

@@ -83,6 +83,12 @@ class Transport(Protocol):
 
     def send(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None: ...
 
+    def begin(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None: ...
+
+    def finish(self) -> None: ...
+
+    def abort(self) -> None: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> "Transport": ...
@@ -104,6 +110,25 @@ class BaseTransport(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the connection."""
+
+    # send() in two steps, so the caller can work while the first one travels; a transport with
+    # nothing to start early simply sends in finish().
+    _begun: tuple | None = None
+
+    def begin(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None:
+        """Start handing over one message; finish() completes it (nothing is delivered before)."""
+        self._begun = (envelope_from, recipients, message)
+
+    def finish(self) -> None:
+        """Complete the message given to begin(); raises what send() raises."""
+        begun, self._begun = self._begun, None
+        if begun is None:
+            raise RuntimeError("finish() without begin()")
+        self.send(*begun)
+
+    def abort(self) -> None:
+        """Abandon the message given to begin(): it is never delivered."""
+        self._begun = None
 
     def __enter__(self):
         self.open()

@@ -105,6 +105,8 @@ class SmtpTransport(BaseTransport):
         self.timeout = float(timeout)
         self.local_hostname = local_hostname
         self._smtp: smtplib.SMTP | None = None
+        # (envelope_from, rcpts, data, envelope already written) between begin() and finish()
+        self._begun: tuple[str, list[str], bytes, bool] | None = None
         #: number of TCP connections this transport has opened (diagnostics)
         self.connections_opened = 0
         #: transactions sent with RFC 2920 pipelining (when the server offers it)
@@ -298,8 +300,50 @@ class SmtpTransport(BaseTransport):
     # ------------------------------------------------------------------ send
 
     def send(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None:
+        self.begin(envelope_from, recipients, message)
+        self.finish()
+
+    def begin(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None:
+        """On an open connection to a PIPELINING server, write MAIL, RCPT and DATA now; the caller
+        works while they travel, and finish() reads the replies and sends the body."""
         rcpts = check_send_args(envelope_from, recipients, message)
-        data = bytes(message)
+        self._begun = (envelope_from, rcpts, bytes(message), False)
+        smtp = self._smtp
+        if not self.is_open or not smtp.has_extn("pipelining"):
+            return
+        if not all(_is_ascii(a) for a in [envelope_from, *rcpts]):
+            return  # SMTPUTF8 is negotiated by the full path in finish()
+        try:
+            smtp.send(self._envelope(smtp, envelope_from, rcpts, len(self._begun[2]), []))
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self._drop()  # finish() reconnects and sends the whole transaction
+            return
+        self._begun = self._begun[:3] + (True,)
+
+    def finish(self) -> None:
+        """Complete the message given to begin(); raises what send() raises."""
+        begun, self._begun = self._begun, None
+        if begun is None:
+            raise RuntimeError("finish() without begin()")
+        envelope_from, rcpts, data, started = begun
+        if started:
+            try:
+                self._complete(self._smtp, envelope_from, rcpts, data)
+                return
+            except smtplib.SMTPServerDisconnected:
+                self._drop()  # the server had closed the connection: start again on a new one
+            except OSError as exc:
+                self._drop()
+                raise TransientDeliveryError(f"SMTP connection error: {exc!r}") from exc
+        self._deliver(envelope_from, rcpts, data)
+
+    def abort(self) -> None:
+        """Abandon the begun message: after DATA only closing the connection discards it (RFC 5321)."""
+        begun, self._begun = self._begun, None
+        if begun is not None and begun[3]:
+            self._drop()
+
+    def _deliver(self, envelope_from: str, rcpts: list[str], data: bytes) -> None:
         for attempt in (1, 2):
             self.open()
             try:
@@ -326,8 +370,8 @@ class SmtpTransport(BaseTransport):
                 )
             mail_options.append("SMTPUTF8")
         if smtp.has_extn("pipelining"):
-            self._pipelined(smtp, envelope_from, rcpts, data, mail_options)
-            self.pipelined_transactions += 1
+            smtp.send(self._envelope(smtp, envelope_from, rcpts, len(data), mail_options))
+            self._complete(smtp, envelope_from, rcpts, data)
             return
         try:
             refused = smtp.sendmail(envelope_from, rcpts, data, mail_options=mail_options)
@@ -353,21 +397,24 @@ class SmtpTransport(BaseTransport):
             accepted = [r for r in rcpts if r not in refused]
             raise self._recipients_error(refused, accepted=accepted)
 
-    def _pipelined(self, smtp: smtplib.SMTP, envelope_from: str, rcpts: list[str], data: bytes,
-                   mail_options: list[str]) -> None:
-        """One transaction in two round trips (RFC 2920): MAIL, RCPT… and DATA in one write,
-        then the body. smtplib waits for every reply, which costs two extra round trips per
-        message; over a WAN link to a relay that is most of the sending time."""
+    @staticmethod
+    def _envelope(smtp: smtplib.SMTP, envelope_from: str, rcpts: list[str], size: int,
+                  mail_options: list[str]) -> bytes:
+        """MAIL, RCPT… and DATA as one write (RFC 2920): the transaction then takes two round trips
+        instead of four; over a WAN link to a relay that is most of the sending time."""
         options = list(mail_options)
         if smtp.has_extn("size"):
-            options.append(f"SIZE={len(data)}")
+            options.append(f"SIZE={size}")
         suffix = "".join(" " + o for o in options)
         commands = [f"MAIL FROM:{smtplib.quoteaddr(envelope_from)}{suffix}\r\n"]
         commands += [f"RCPT TO:{smtplib.quoteaddr(r)}\r\n" for r in rcpts]
         commands.append("DATA\r\n")
-        smtp.send("".join(commands).encode("utf-8"))
+        return "".join(commands).encode("utf-8")
+
+    def _complete(self, smtp: smtplib.SMTP, envelope_from: str, rcpts: list[str], data: bytes) -> None:
+        """Read the replies to the pipelined envelope, then send the body and read the last one."""
         # Every reply of the group is read before acting on any, so the stream stays in step.
-        replies = [self._reply(smtp) for _ in commands]
+        replies = [self._reply(smtp) for _ in range(len(rcpts) + 2)]
         mail, data_reply = replies[0], replies[-1]
         refused = {r: reply for r, reply in zip(rcpts, replies[1:-1]) if reply[0] not in (250, 251)}
         if data_reply[0] == 354 and (mail[0] != 250 or len(refused) == len(rcpts)):
@@ -391,6 +438,7 @@ class SmtpTransport(BaseTransport):
         if final[0] != 250:
             self._reset()
             raise self._reply_error("message refused", final[0], final[1], hard_bounce=False)
+        self.pipelined_transactions += 1
         if refused:
             raise self._recipients_error(refused, accepted=[r for r in rcpts if r not in refused])
 
