@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
 from crossborder_crm.clock import Clock
 from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDeliveryError, Transport
+from crossborder_crm.outbox.marks import InlineMarks, marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.render import RenderInput, render
 from crossborder_crm.outbox.store import Claimed, Gate, OutboxStore, SenderInfo
@@ -85,16 +86,18 @@ class Dispatcher:
         self.stop = stop or threading.Event()
         self.rng = rng or random.Random()
         self._senders: dict[int, SenderInfo] = {}
-        self._accepted: tuple[Claimed, str, datetime] | None = None  # accepted by the server, not yet marked
+        self._marks = InlineMarks(store, config.worker_id)
 
     def run_pass(self) -> PassResult:
         """Claim and send batches until nothing is due (or stop is requested)."""
         result = PassResult()
+        self._marks = marks_for(self.store, self.config.worker_id)
         with self.store.pinned():
             try:
                 self._drain(result)
             finally:
                 self._senders.clear()
+                self._marks.close()
         return result
 
     def _drain(self, result: PassResult) -> None:
@@ -124,74 +127,64 @@ class Dispatcher:
         try:
             for index, msg in enumerate(batch):
                 if self.stop.is_set() or self.clock.now() > lease_deadline:
-                    self._mark_accepted(result)
+                    self._settle(result)
                     result.released += self.store.release([m.id for m in batch[index:]], self.config.worker_id,
                                                           self.clock.now())
                     return
                 self.send_one(msg, transport, result)
         finally:
-            self._mark_accepted(result)
+            self._settle(result)
 
     def _sender(self, seller_id: int) -> SenderInfo:
         if seller_id not in self._senders:
             self._senders[seller_id] = self.store.sender(seller_id)
         return self._senders[seller_id]
 
-    def _mark_accepted(self, result: PassResult) -> None:
-        """Mark sent the message the server accepted last. Its commit is deferred so that it runs
-        while the next message's envelope travels, yet always before that message can be accepted:
-        at most one accepted message is ever unmarked, as if it were marked at once."""
-        accepted, self._accepted = self._accepted, None
-        if accepted is None:
+    def _settle(self, result: PassResult) -> None:
+        """Wait until the message accepted last is marked sent (see marks.py), and count it."""
+        settled = self._marks.settle()
+        if settled is None:
             return
-        msg, to_email, at = accepted
-        if self.store.mark_sent(msg, self.config.worker_id, at, to_email):
+        msg, ok = settled
+        if ok:
             result.sent += 1
         else:
             result.lost_lease += 1
             log.warning("message %s sent but its lease was lost; another worker owns it now", msg.id)
 
     def send_one(self, msg: Claimed, transport: Transport, result: PassResult) -> None:
-        """Re-check, render and send one claimed message; it is marked sent by the next step."""
+        """Re-check, render and send one claimed message; its mark is settled before the next send."""
         worker, now = self.config.worker_id, self.clock.now()
         sender = self._sender(msg.seller_id)
-        gate = self.store.gate(msg, now - timedelta(days=sender.cap_days))
-        previous = self._accepted[0] if self._accepted else None
+        previous = self._marks.pending
         if (msg.kind == "marketing" and previous is not None and previous.kind == "marketing"
                 and previous.buyer_id == msg.buyer_id):
-            gate = replace(gate, marketing_sent=gate.marketing_sent + 1)  # its send log is not committed yet
+            self._settle(result)  # the cap must count that send: its log row commits first
+        gate = self.store.gate(msg, now - timedelta(days=sender.cap_days))
         reason = gate_reason(msg, gate, sender.cap_count)
         if reason:
-            self._mark_accepted(result)
             self._count(self.store.mark_suppressed(msg, worker, now, reason), result, "suppressed")
             return
         try:
             raw = self.build(msg, sender, gate.email, now)
         except Exception as exc:  # a template bug fails this message visibly, not the whole batch
             log.exception("rendering message %s", msg.id)
-            self._mark_accepted(result)
             self._count(self.store.mark_failed(msg, worker, now, f"rendering failed: {exc}"), result, "failed")
             return
         envelope_from = sender.from_email or f"no-reply@{self.config.mail_domain}"
         try:
             transport.begin(envelope_from, [gate.email], raw)
-            try:
-                self._mark_accepted(result)
-            except BaseException:
-                transport.abort()  # the previous mark did not commit: this message must not go out
-                raise
-            transport.finish()
+            # If the previous mark fails, the transport abandons this message before its end.
+            transport.finish(before_accept=lambda: self._settle(result))
         except PermanentDeliveryError as exc:
-            self._mark_accepted(result)
             reason = f"permanent: {exc}"
             suppress = (gate.email, str(exc)) if getattr(exc, "hard_bounce", False) else None
             self._count(self.store.mark_failed(msg, worker, self.clock.now(), reason, suppress), result, "failed")
             return
         except TransientDeliveryError as exc:
-            self._mark_accepted(result)
             self._transient(msg, str(exc), result)
             return
-        self._accepted = (msg, gate.email, self.clock.now())
+        self._marks.submit(msg, gate.email, self.clock.now())
 
     def _transient(self, msg: Claimed, error: str, result: PassResult) -> None:
         now = self.clock.now()

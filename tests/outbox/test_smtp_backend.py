@@ -480,3 +480,26 @@ def test_finish_without_begin_is_an_error(sink):
     with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
         with pytest.raises(RuntimeError):
             t.finish()
+
+
+def test_before_accept_runs_before_the_server_has_the_message(sink):
+    seen = []
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        t.send(FROM, [TO], message("k-1"))
+        t.begin(FROM, [TO], message("k-2"))
+        t.finish(before_accept=lambda: seen.append(sink.message_ids()))
+    assert seen == [[mid("k-1")]]
+    assert sink.message_ids() == [mid("k-1"), mid("k-2")]
+
+
+def test_an_error_in_before_accept_propagates_unchanged_and_nothing_is_delivered(sink):
+    def previous_mark_failed():
+        raise ConnectionError("database connection lost")  # an OSError, yet not the SMTP server's
+
+    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
+        t.send(FROM, [TO], message("k-1"))
+        t.begin(FROM, [TO], message("k-2"))
+        with pytest.raises(ConnectionError):
+            t.finish(before_accept=previous_mark_failed)
+        t.send(FROM, [TO], message("k-3"))
+    assert sink.message_ids() == [mid("k-1"), mid("k-3")]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from types import TracebackType
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Callable, Protocol, Sequence, runtime_checkable
 
 __all__ = [
     "BaseTransport",
@@ -85,7 +85,7 @@ class Transport(Protocol):
 
     def begin(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None: ...
 
-    def finish(self) -> None: ...
+    def finish(self, before_accept: Callable[[], None] | None = None) -> None: ...
 
     def abort(self) -> None: ...
 
@@ -119,11 +119,14 @@ class BaseTransport(ABC):
         """Start handing over one message; finish() completes it (nothing is delivered before)."""
         self._begun = (envelope_from, recipients, message)
 
-    def finish(self) -> None:
-        """Complete the message given to begin(); raises what send() raises."""
+    def finish(self, before_accept: Callable[[], None] | None = None) -> None:
+        """Complete the message given to begin(); raises what send() raises. `before_accept` runs
+        right before the message can be accepted; if it raises, nothing is delivered."""
         begun, self._begun = self._begun, None
         if begun is None:
             raise RuntimeError("finish() without begin()")
+        if before_accept is not None:
+            before_accept()
         self.send(*begun)
 
     def abort(self) -> None:
