@@ -87,6 +87,8 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self._senders: dict[int, SenderInfo] = {}
         self._marks = InlineMarks(store, config.worker_id)
+        # The next message, built while this one's envelope travels: (id, address, bytes or error).
+        self._ahead: tuple[int, str, bytes | Exception] | None = None
 
     def run_pass(self) -> PassResult:
         """Claim and send batches until nothing is due (or stop is requested)."""
@@ -131,8 +133,10 @@ class Dispatcher:
                     result.released += self.store.release([m.id for m in batch[index:]], self.config.worker_id,
                                                           self.clock.now())
                     return
-                self.send_one(msg, transport, result)
+                following = batch[index + 1] if index + 1 < len(batch) else None
+                self.send_one(msg, transport, result, following)
         finally:
+            self._ahead = None
             self._settle(result)
 
     def _sender(self, seller_id: int) -> SenderInfo:
@@ -152,8 +156,30 @@ class Dispatcher:
             result.lost_lease += 1
             log.warning("message %s sent but its lease was lost; another worker owns it now", msg.id)
 
-    def send_one(self, msg: Claimed, transport: Transport, result: PassResult) -> None:
-        """Re-check, render and send one claimed message; its mark is settled before the next send."""
+    def _build_ahead(self, msg: Claimed) -> None:
+        """Render the next message now, while the server answers the current envelope; a failure is
+        kept and reported when that message's turn comes."""
+        if not msg.buyer_email:
+            return
+        try:
+            raw: bytes | Exception = self.build(msg, self._sender(msg.seller_id), msg.buyer_email, self.clock.now())
+        except Exception as exc:  # noqa: BLE001 - reported as that message's rendering failure
+            raw = exc
+        self._ahead = (msg.id, msg.buyer_email, raw)
+
+    def _built(self, msg: Claimed, sender: SenderInfo, to_email: str, now: datetime) -> bytes:
+        """The message's bytes: built ahead when it was for this same address, else built now."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None or ahead[:2] != (msg.id, to_email):
+            return self.build(msg, sender, to_email, now)
+        if isinstance(ahead[2], Exception):
+            raise ahead[2]
+        return ahead[2]
+
+    def send_one(self, msg: Claimed, transport: Transport, result: PassResult,
+                 following: Claimed | None = None) -> None:
+        """Re-check, render and send one claimed message; its mark is settled before the next send,
+        and the `following` message is rendered while this one's envelope travels."""
         worker, now = self.config.worker_id, self.clock.now()
         sender = self._sender(msg.seller_id)
         previous = self._marks.pending
@@ -166,7 +192,7 @@ class Dispatcher:
             self._count(self.store.mark_suppressed(msg, worker, now, reason), result, "suppressed")
             return
         try:
-            raw = self.build(msg, sender, gate.email, now)
+            raw = self._built(msg, sender, gate.email, now)
         except Exception as exc:  # a template bug fails this message visibly, not the whole batch
             log.exception("rendering message %s", msg.id)
             self._count(self.store.mark_failed(msg, worker, now, f"rendering failed: {exc}"), result, "failed")
@@ -174,6 +200,8 @@ class Dispatcher:
         envelope_from = sender.from_email or f"no-reply@{self.config.mail_domain}"
         try:
             transport.begin(envelope_from, [gate.email], raw)
+            if following is not None:
+                self._build_ahead(following)
             # If the previous mark fails, the transport abandons this message before its end.
             transport.finish(before_accept=lambda: self._settle(result))
         except PermanentDeliveryError as exc:

@@ -239,10 +239,9 @@ def test_stop_releases_the_rest_of_the_batch(api_a, services, clock, sink):
     dispatcher = make_dispatcher(smtp_services(services, sink), "w", stop)
     original = dispatcher.send_one
 
-    def send_then_stop(msg, transport, result, **kwargs):
-        ahead = original(msg, transport, result, **kwargs)
+    def send_then_stop(*args):
+        original(*args)
         stop.set()  # SIGTERM arrives while the first message is being sent
-        return ahead
 
     dispatcher.send_one = send_then_stop
     result = dispatcher.run_pass()
@@ -389,3 +388,57 @@ def test_a_mark_that_fails_keeps_the_next_message_from_being_delivered(api_a, se
         dispatcher.run_pass()
     # The first message went out; the second had its envelope on the wire but was never completed.
     assert len(sink.messages) == 1
+
+
+def _two_due(api_a, services, **buyer_fields):
+    buyers = [new_buyer(api_a, email=f"buyer{i}@example.es", **buyer_fields) for i in range(2)]
+    ids = [schedule(api_a, b["id"], send_at="2026-03-10T12:00:00+00:00")["id"] for b in buyers]
+    return buyers, ids
+
+
+@pytest.mark.parametrize("failing", [0, 1], ids=["first-of-the-batch", "built-ahead"])
+def test_a_message_that_fails_to_render_fails_alone(api_a, services, clock, sink, failing):
+    from crossborder_crm.worker import make_dispatcher
+
+    _, ids = _two_due(api_a, services)
+    at(clock, "2026-03-10T12:00:00Z")
+    dispatcher = make_dispatcher(smtp_services(services, sink), "w")
+    build = dispatcher.build
+
+    def build_or_break(msg, *args):
+        if msg.id == ids[failing]:
+            raise KeyError("missing template variable")
+        return build(msg, *args)
+
+    dispatcher.build = build_or_break
+    result = dispatcher.run_pass()
+    assert (result.sent, result.failed) == (1, 1)
+    assert "rendering failed" in _status(services, ids[failing]).last_error
+    assert _status(services, ids[1 - failing]).status == "sent"
+
+
+def test_a_message_built_ahead_is_rebuilt_when_the_address_changed_before_its_send(api_a, services, clock, sink):
+    from crossborder_crm.buyers.models import Buyer
+    from crossborder_crm.worker import make_dispatcher
+
+    buyers, ids = _two_due(api_a, services)
+    at(clock, "2026-03-10T12:00:00Z")
+    dispatcher = make_dispatcher(smtp_services(services, sink), "w")
+    factory = dispatcher.transport_factory
+
+    def transport():
+        real = factory()
+        finish = real.finish
+
+        def finish_then_move_the_second_buyer(**kwargs):
+            finish(**kwargs)
+            with services.db.transaction() as s:
+                s.get(Buyer, buyers[1]["id"]).email = "moved@example.es"
+
+        real.finish = finish_then_move_the_second_buyer
+        return real
+
+    dispatcher.transport_factory = transport
+    assert dispatcher.run_pass().sent == 2
+    rcpts, raw = sink.messages[1][1], sink.messages[1][2]
+    assert rcpts == ["moved@example.es"] and "moved@example.es" in str(parse(raw)["To"])
