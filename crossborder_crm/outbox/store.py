@@ -108,9 +108,20 @@ class _Driver:
     def __init__(self, dialect: str):
         self.postgres = dialect == "postgresql"
 
-    def sql(self, text: str) -> str:
-        # psycopg takes %(name)s; sqlite3 takes :name as written. No "::" casts are used.
-        return re.sub(r"(?<!:):(\w+)", r"%(\1)s", text) if self.postgres else text
+    def sql(self, text: str) -> tuple[str, tuple[str, ...] | None]:
+        """(SQL, parameter names in order) for psycopg's positional %s; sqlite3 takes :name as is."""
+        if not self.postgres:
+            return text, None
+        names = tuple(re.findall(r"(?<!:):(\w+)", text))  # no "::" casts are used
+        return re.sub(r"(?<!:):\w+", "%s", text), names
+
+    def execute(self, cursor, statement: tuple[str, tuple[str, ...] | None], params: dict):
+        """Run a statement from sql(); on PostgreSQL as a server-side prepared statement."""
+        sql, names = statement
+        if names is None:
+            return cursor.execute(sql, params)
+        # Positional and prepared: psycopg then neither maps names nor re-plans, per message.
+        return cursor.execute(sql, tuple(params[n] for n in names), prepare=True)
 
     def time(self, value: datetime) -> datetime | str:
         """A UTC instant as the UTCDateTime column stores it (naive UTC; SQLite as text)."""
@@ -127,7 +138,7 @@ class OutboxStore:
         self.driver = _Driver(db.dialect)
         self._conn: Connection | None = None
         self._cursor = None
-        self._sql: dict[object, str] = {}
+        self._sql: dict[object, tuple[str, tuple[str, ...] | None]] = {}
 
     @contextmanager
     def pinned(self) -> Iterator[None]:
@@ -160,13 +171,12 @@ class OutboxStore:
             conn.exec_driver_sql("COMMIT")
 
     def _run(self, key: object, text: str, params: dict):
-        """Execute one statement on the driver's cursor (prepared by the driver after a few runs)."""
-        sql = self._sql.get(key)
-        if sql is None:
-            sql = self._sql[key] = self.driver.sql(text)
-        cur = self._cursor
-        cur.execute(sql, params)
-        return cur
+        """Execute one statement on the pass's driver cursor; the SQL is converted once per key."""
+        statement = self._sql.get(key)
+        if statement is None:
+            statement = self._sql[key] = self.driver.sql(text)
+        self.driver.execute(self._cursor, statement, params)
+        return self._cursor
 
     def claim(self, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
         """Lease up to `limit` due messages (scheduled, or sending with an expired lease)."""
