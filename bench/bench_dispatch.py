@@ -777,11 +777,14 @@ def main(argv: list[str] | None = None) -> int:
                             f"dispatcher's own work; transport {r['tloop'].spread()}"))
     w = results.get("workers")
     if w:
-        d2 = w["details"][2]
+        d1, d2 = w["details"][1], w["details"][2]
+        busy_one = statistics.median(x["busy"] for x in d1)
         rows.append(Row("2. two worker processes vs one [PostgreSQL]", rate(w["two"].median), rate(w["one"].median),
                         w["two"].median / w["one"].median, 1.6, "x",
-                        f"two {w['two'].spread()}; one {w['one'].spread()}; with two workers "
-                        f"{statistics.median(x['busy'] for x in d2):.2f} of {os.cpu_count()} cores busy"))
+                        f"two {w['two'].spread()}; one {w['one'].spread()}; one worker kept {busy_one:.2f} of "
+                        f"{os.cpu_count()} cores busy (worker, its PostgreSQL backend, the sink), so this machine "
+                        f"allows at most {os.cpu_count() / busy_one:.2f}x; with two workers "
+                        f"{statistics.median(x['busy'] for x in d2):.2f} cores were busy"))
     else:
         rows.append(Row("2. two worker processes vs one [PostgreSQL]", "-", "-", nan, 1.6, "x"))
     for db_name in ("SQLite", "PostgreSQL"):
