@@ -151,7 +151,8 @@ class OutboxStore:
         try:
             yield
         finally:
-            self._conn, self._cursor = None, None
+            cursor, self._conn, self._cursor = self._cursor, None, None
+            cursor.close()
             conn.close()  # the pool resets the isolation level
 
     @contextmanager
@@ -221,7 +222,10 @@ class OutboxStore:
         since `cap_since`): one statement, one round trip."""
         with self.pinned():
             row = self._run("gate", _GATE_SQL, {"id": msg.id, "since": self.driver.time(cap_since)}).fetchone()
-        return _gate(row)
+        if row is None:  # the message was deleted
+            return Gate(None, "unknown", None, None)
+        status, email, consent, scope, sent = row
+        return Gate(email, consent or "unknown", scope, status, int(sent or 0))
 
     def _mark_params(self, msg: Claimed, worker: str, **values) -> tuple[tuple[str, ...], dict]:
         params = {"f_id": msg.id, "f_worker": worker}
@@ -286,13 +290,6 @@ class OutboxStore:
         with self.pinned():
             return self._conn.scalar(select(func.min(Message.due_at)).where(
                 or_(Message.status == "scheduled", Message.status == "sending")))
-
-
-def _gate(row) -> Gate:
-    if row is None:  # the message was deleted
-        return Gate(None, "unknown", None, None)
-    status, email, consent, scope, sent = row
-    return Gate(email, consent or "unknown", scope, status, int(sent or 0))
 
 
 def add_suppression(s: Session | Connection, seller_id: int, email: str, reason: str, scope: str, now: datetime,

@@ -457,15 +457,6 @@ def test_begin_then_finish_delivers_like_send(sink):
     assert sink.connections == 1
 
 
-def test_an_aborted_message_is_never_delivered_and_the_next_one_reconnects(sink):
-    with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
-        t.send(FROM, [TO], message("k-1"))
-        t.begin(FROM, [TO], message("k-2"))
-        t.abort()
-        t.send(FROM, [TO], message("k-3"))
-    assert sink.message_ids() == [mid("k-1"), mid("k-3")]
-
-
 def test_finish_after_the_server_closed_an_idle_connection_reconnects(sink):
     with SmtpTransport.from_url(f"smtp://127.0.0.1:{sink.port}") as t:
         t.send(FROM, [TO], message("k-1"))

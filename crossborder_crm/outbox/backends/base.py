@@ -87,8 +87,6 @@ class Transport(Protocol):
 
     def finish(self, before_accept: Callable[[], None] | None = None) -> None: ...
 
-    def abort(self) -> None: ...
-
     def close(self) -> None: ...
 
     def __enter__(self) -> "Transport": ...
@@ -128,10 +126,6 @@ class BaseTransport(ABC):
         if before_accept is not None:
             before_accept()
         self.send(*begun)
-
-    def abort(self) -> None:
-        """Abandon the message given to begin(): it is never delivered."""
-        self._begun = None
 
     def __enter__(self):
         self.open()

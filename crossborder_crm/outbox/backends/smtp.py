@@ -374,12 +374,6 @@ class SmtpTransport(BaseTransport):
         except _Abandoned as abandoned:
             raise abandoned.error from None  # the caller's own failure, not a delivery error
 
-    def abort(self) -> None:
-        """Abandon the begun message: after DATA only closing the connection discards it (RFC 5321)."""
-        begun, self._begun = self._begun, None
-        if begun is not None and begun[3]:
-            self._drop()
-
     def _deliver(self, envelope_from: str, rcpts: list[str], data: bytes,
                  before_accept: Callable[[], None] = lambda: None) -> None:
         for attempt in (1, 2):
