@@ -11,7 +11,9 @@ messages), the median of the repetitions' rates, each repetition interleaved wit
    vs a bare smtplib loop sending the same pre-built bytes over one connection -- target >= 60 %
    (SQLite and PostgreSQL);
 2. two worker processes on PostgreSQL vs one worker process (same child program, started
-   together after warm-up; wall time until every message is marked sent) -- target >= 1.6x;
+   together after warm-up; wall time until every message is marked sent; each worker sends to
+   its own sink process, as to a relay with many processes) -- target >= 1.6x; (2b, information:
+   two workers sharing one sink);
 3. claim + mark_sent alone (no render, no SMTP) vs one worker's dispatch rate -- target >= 5x;
    (3b, PostgreSQL, information only: the same with synchronous_commit off, the cost of durability);
 4. the dispatcher rendering at send time vs the same dispatcher handed pre-built bytes, both
@@ -538,18 +540,21 @@ def child_main(argv: list[str]) -> None:
     db.dispose()
 
 
-def run_workers(bench: Bench, k: int) -> dict:
-    """k worker processes started together; wall time from 'go' until all messages are marked sent."""
-    procs = [subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "_child", bench.url, str(bench.sink.port),
+def run_workers(bench: Bench, sinks: list[SinkProcess]) -> dict:
+    """One worker process per sink, started together; wall time from 'go' until all messages are
+    marked sent. A sink may be listed twice (two workers sharing one SMTP server process)."""
+    k = len(sinks)
+    procs = [subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "_child", bench.url, str(sink.port),
                                f"bench-proc{k}-{i}:{bench.round}"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT))
-             for i in range(k)]
+             for i, sink in enumerate(sinks)]
+    distinct = list({id(sink): sink for sink in sinks}.values())
     try:
         for p in procs:
             line = p.stdout.readline()
             if line.strip() != "ready":
                 raise RuntimeError(f"worker process did not start: {line!r}")
-        sink0 = bench.sink.take()
+        before = [sink.take() for sink in distinct]
         probe = LoadProbe()
         t0 = time.perf_counter()
         for p in procs:
@@ -557,8 +562,10 @@ def run_workers(bench: Bench, k: int) -> dict:
             p.stdin.flush()
         reports = [json.loads(p.stdout.readline()) for p in procs]
         wall = time.perf_counter() - t0
-        sink1 = bench.sink.take()
-        load = probe.finish(sum(r["cpu"] for r in reports) + sink1["cpu"] - sink0["cpu"])
+        after = [sink.take() for sink in distinct]
+        received = sum(a["count"] for a in after)
+        sink_cpu = sum(a["cpu"] - b["cpu"] for a, b in zip(after, before))
+        load = probe.finish(sum(r["cpu"] for r in reports) + sink_cpu)
         for p in procs:  # their PostgreSQL backends lived until now, so their CPU was counted
             p.stdin.write("bye\n")
             p.stdin.flush()
@@ -570,11 +577,11 @@ def run_workers(bench: Bench, k: int) -> dict:
                 p.kill()
                 p.wait()
     sent = sum(r["sent"] for r in reports)
-    if sent != bench.n or sink1["count"] != bench.n:
-        raise RuntimeError(f"{k} workers: reports {reports}, sink received {sink1['count']}")
+    if sent != bench.n or received != bench.n:
+        raise RuntimeError(f"{k} workers: reports {reports}, sinks received {received}")
     bench.check_all_sent(f"{k} workers")
     return {"rate": bench.n / wall, "load": load, "busy": load["machine"], "worker_cpu": sum(r["cpu"] for r in reports),
-            "sink_cpu": sink1["cpu"] - sink0["cpu"], "wall": wall, "split": [r["sent"] for r in reports]}
+            "sink_cpu": sink_cpu, "wall": wall, "split": [r["sent"] for r in reports]}
 
 
 # --------------------------------------------------------------------------- report
@@ -675,19 +682,27 @@ def measure_db(bench: Bench, reps: int, results: dict, profile: bool) -> None:
 
 
 def measure_workers(bench: Bench, reps: int, results: dict) -> None:
-    one, two = Series(), Series()
-    details = {1: [], 2: []}
-    for _ in range(reps):
-        for k, series in ((1, one), (2, two)):
-            bench.seed()
-            info = run_workers(bench, k)
-            series.rates.append(info["rate"])
-            details[k].append(info)
-            print(f"  [{bench.name}] {k} worker process(es): {info['rate']:,.0f} msg/s in {info['wall']:.2f} s, "
-                  f"split {info['split']}, {info['busy']:.2f} of {os.cpu_count()} cores busy (PostgreSQL "
-                  f"{info['load']['pg']:.2f}, others {info['load']['others']:.2f}), "
-                  f"worker CPU {info['worker_cpu']:.2f} s, sink CPU {info['sink_cpu']:.2f} s", flush=True)
-    results["workers"] = {"one": one, "two": two, "details": details}
+    """One worker with its sink; two workers with a sink each (an SMTP relay runs many processes;
+    one aiosmtpd event loop would be the bottleneck being measured); two sharing one sink."""
+    one, two, shared = Series(), Series(), Series()
+    details = {1: [], 2: [], "shared": []}
+    second = SinkProcess()
+    try:
+        for _ in range(reps):
+            for k, series, sinks in ((1, one, [bench.sink]), (2, two, [bench.sink, second]),
+                                     ("shared", shared, [bench.sink, bench.sink])):
+                bench.seed()
+                info = run_workers(bench, sinks)
+                series.rates.append(info["rate"])
+                details[k].append(info)
+                print(f"  [{bench.name}] {len(sinks)} worker process(es), {len({id(x) for x in sinks})} sink(s): "
+                      f"{info['rate']:,.0f} msg/s in {info['wall']:.2f} s, "
+                      f"split {info['split']}, {info['busy']:.2f} of {os.cpu_count()} cores busy (PostgreSQL "
+                      f"{info['load']['pg']:.2f}, others {info['load']['others']:.2f}), "
+                      f"worker CPU {info['worker_cpu']:.2f} s, sink CPU {info['sink_cpu']:.2f} s", flush=True)
+    finally:
+        second.stop()
+    results["workers"] = {"one": one, "two": two, "shared": shared, "details": details}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -784,7 +799,11 @@ def main(argv: list[str] | None = None) -> int:
                         f"two {w['two'].spread()}; one {w['one'].spread()}; one worker kept {busy_one:.2f} of "
                         f"{os.cpu_count()} cores busy (worker, its PostgreSQL backend, the sink), so this machine "
                         f"allows at most {os.cpu_count() / busy_one:.2f}x; with two workers "
-                        f"{statistics.median(x['busy'] for x in d2):.2f} cores were busy"))
+                        f"{statistics.median(x['busy'] for x in d2):.2f} cores were busy; one sink per worker"))
+        rows.append(Row("2b. two workers sharing one sink vs one [PostgreSQL]", rate(w["shared"].median),
+                        rate(w["one"].median), w["shared"].median / w["one"].median, float("nan"), "x",
+                        "for information: both workers' SMTP sessions on one aiosmtpd event loop; "
+                        f"{w['shared'].spread()}"))
     else:
         rows.append(Row("2. two worker processes vs one [PostgreSQL]", "-", "-", nan, 1.6, "x"))
     for db_name in ("SQLite", "PostgreSQL"):
@@ -844,7 +863,7 @@ def main(argv: list[str] | None = None) -> int:
         one_inproc = results["PostgreSQL"]["disp"].median
         d1 = w["details"][1]
         print(f"note: one worker process {rate(w['one'].median)} vs one in-process worker {rate(one_inproc)}; "
-              f"the sink (aiosmtpd, one Python process) used "
+              f"the sinks (aiosmtpd, one Python process each) used "
               f"{statistics.median(x['sink_cpu'] / x['wall'] for x in d2):.2f} core(s) with two workers, "
               f"{statistics.median(x['sink_cpu'] / x['wall'] for x in d1):.2f} with one; "
               f"workers {statistics.median(x['worker_cpu'] / x['wall'] for x in d2):.2f} core(s) with two, "
