@@ -14,7 +14,7 @@ from typing import Callable
 
 from crossborder_crm.clock import Clock
 from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDeliveryError, Transport
-from crossborder_crm.outbox.marks import InlineMarks, marks_for
+from crossborder_crm.outbox.marks import marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.render import RenderInput, render
 from crossborder_crm.outbox.store import Claimed, Gate, OutboxStore, SenderInfo
@@ -86,14 +86,13 @@ class Dispatcher:
         self.stop = stop or threading.Event()
         self.rng = rng or random.Random()
         self._senders: dict[int, SenderInfo] = {}
-        self._marks = InlineMarks(store, config.worker_id)
+        self._marks = marks_for(store, config.worker_id)  # a helper thread lives only during a pass
         # The next message, built while this one's envelope travels: (id, address, bytes or error).
         self._ahead: tuple[int, str, bytes | Exception] | None = None
 
     def run_pass(self) -> PassResult:
         """Claim and send batches until nothing is due (or stop is requested)."""
         result = PassResult()
-        self._marks = marks_for(self.store, self.config.worker_id)
         with self.store.pinned():
             try:
                 self._drain(result)

@@ -51,9 +51,11 @@ class ThreadedMarks(InlineMarks):
         self._done = threading.Event()
         self._outcome: tuple[bool, BaseException | None] = (False, None)
         self._thread: threading.Thread | None = None
+        self._closed = False  # the thread took close()'s sentinel
 
     def submit(self, msg: Claimed, to_email: str, at: datetime) -> None:
         if self._thread is None:
+            self._closed = False
             self._thread = threading.Thread(target=self._run, name="outbox-marks", daemon=True)
             self._thread.start()
         self.pending = msg
@@ -81,7 +83,8 @@ class ThreadedMarks(InlineMarks):
             with self.store.pinned():
                 self._serve(None)
         except BaseException as exc:  # the connection failed: every later mark reports it
-            self._serve(exc)
+            if not self._closed:
+                self._serve(exc)
 
     def _serve(self, broken: BaseException | None) -> None:
         while (job := self._jobs.get()) is not None:
@@ -92,10 +95,9 @@ class ThreadedMarks(InlineMarks):
                 self._outcome = (self.store.mark_sent(msg, self.worker, at, to_email), None)
             except BaseException as exc:  # handed to the dispatcher by settle()
                 self._outcome = (False, exc)
-                if broken is None:
-                    raise
             finally:
                 self._done.set()
+        self._closed = True
 
 
 def marks_for(store: OutboxStore, worker: str) -> InlineMarks:
