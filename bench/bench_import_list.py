@@ -31,9 +31,10 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
 from crossborder_crm import create_app  # noqa: E402
 from crossborder_crm.accounts.service import create_seller  # noqa: E402
+from crossborder_crm.buyers.import_bulk import BulkInsert  # noqa: E402
 from crossborder_crm.buyers.importer import import_buyers  # noqa: E402
+from crossborder_crm.buyers.listing import encode_cursor
 from crossborder_crm.buyers.models import Buyer  # noqa: E402
-from crossborder_crm.buyers.service import _encode_cursor  # noqa: E402
 from crossborder_crm.clock import FixedClock  # noqa: E402
 from crossborder_crm.db import Database  # noqa: E402
 from crossborder_crm.migrate import upgrade  # noqa: E402
@@ -159,8 +160,6 @@ def bench_baselines(source_db: Database, seller_id: int, kind: str, workdir: Pat
     """The same prepared buyer rows (as the import stored them) inserted with no validation,
     no tags, no identities: by Core `insert()` executemany, and by the importer's driver-level
     bulk path (executemany of processed tuples on SQLite, COPY on PostgreSQL)."""
-    from crossborder_crm.buyers.importer import _BulkInsert
-
     table = Buyer.__table__
     with source_db.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(select(table).where(table.c.seller_id == seller_id))]
@@ -175,7 +174,7 @@ def bench_baselines(source_db: Database, seller_id: int, kind: str, workdir: Pat
             tuples = [tuple(r[c] for c in cols) for r in rows]
             t0, c0 = time.perf_counter(), time.process_time()
             with db.engine.begin() as conn:
-                bulk = _BulkInsert(conn, table, cols) if method.startswith("driver") else None
+                bulk = BulkInsert(conn, table, cols) if method.startswith("driver") else None
                 for i in range(0, len(rows), 5000):
                     if bulk is None:
                         conn.execute(table.insert(), rows[i:i + 5000])
@@ -216,11 +215,11 @@ def bench_list(db: Database, url: str, token: str, seller_id: int, n_requests: i
     rnd = random.Random(3)
     spread = [lo + (hi - lo) * k // 10 for k in range(10)]
     groups = {
-        "list page (cursor spread)": [f"/api/v1/buyers?limit=50&cursor={_encode_cursor([i, i])}"
+        "list page (cursor spread)": [f"/api/v1/buyers?limit=50&cursor={encode_cursor([i, i])}"
                                       if i > lo else "/api/v1/buyers?limit=50" for i in spread],
-        "list country=DE": [f"/api/v1/buyers?limit=50&country=DE&cursor={_encode_cursor([i, i])}"
+        "list country=DE": [f"/api/v1/buyers?limit=50&country=DE&cursor={encode_cursor([i, i])}"
                             for i in spread],
-        "list tag=vip": [f"/api/v1/buyers?limit=50&tag=vip&cursor={_encode_cursor([i, i])}"
+        "list tag=vip": [f"/api/v1/buyers?limit=50&tag=vip&cursor={encode_cursor([i, i])}"
                          for i in spread],
         "list language=ja": ["/api/v1/buyers?limit=50&language=ja"],
     }

@@ -5,6 +5,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+
+from crossborder_crm.db import make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -29,8 +32,6 @@ def downgrade(url: str, revision: str) -> None:
 
 def current(url: str) -> str | None:
     """The revision the database is at, or None when it has never been migrated."""
-    from alembic.runtime.migration import MigrationContext
-    from crossborder_crm.db import make_engine
 
     engine = make_engine(url)
     try:

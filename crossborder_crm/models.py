@@ -1,6 +1,5 @@
 """Imports every model so the metadata is complete (Alembic, tests)."""
 from crossborder_crm.accounts.models import ApiToken, LoginThrottle, Seller, User, WebhookSecret  # noqa: F401
-from crossborder_crm.buyers.models import (Activity, Buyer, BuyerIdentity, BuyerSpend, BuyerTag,  # noqa: F401
-                                           Order, OrderItem)
+from crossborder_crm.buyers.models import Activity, Buyer, BuyerIdentity, BuyerSpend, BuyerTag, Order, OrderItem  # noqa: F401
 from crossborder_crm.db import Base  # noqa: F401
 from crossborder_crm.outbox.models import JobLock, Message, SendLog, Suppression  # noqa: F401

@@ -1,15 +1,34 @@
-"""Shared pieces for request schemas: pydantic errors turned into our field → reason map."""
+"""Shared pieces for request schemas: the email type, and pydantic errors turned into our field → reason map."""
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, TypeVar
+from typing import Annotated, Any, Mapping, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from crossborder_crm.errors import ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
 _FIELD_PREFIX = re.compile(r"^([a-z_]+): (.+)$", re.S)
+
+
+def check_email(value: str | None) -> str | None:
+    """Normalised address: local part kept, domain lower-cased and IDNA-encoded (what SMTP carries).
+
+    A non-ASCII local part needs SMTPUTF8, which the sending path does not offer: refused here
+    rather than failing at dispatch.
+    """
+    if value is None or value == "":
+        return None
+    try:
+        checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
+    return f"{checked.local_part}@{checked.ascii_domain}"
+
+
+Email = Annotated[str, AfterValidator(check_email)]
 
 
 class Schema(BaseModel):

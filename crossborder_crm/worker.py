@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
 
+from crossborder_crm.container import Services
 from crossborder_crm.outbox.backends import make_transport
 from crossborder_crm.outbox.dispatcher import DispatchConfig, Dispatcher, PassResult
 from crossborder_crm.outbox.locks import run_once
+from crossborder_crm.outbox.send_timing import refresh_country_curves
 from crossborder_crm.outbox.store import OutboxStore
-from crossborder_crm.container import Services
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,6 @@ def dispatch_job(svc: Services, worker: str, stop: threading.Event | None = None
 
 def refresh_country_curves_job(svc: Services, worker: str) -> None:
     """Learn each seller's country curves from all their buyers' activity (once-only job)."""
-    from crossborder_crm.outbox.curves import refresh_country_curves
-
     with run_once(svc.db, "country_curves", worker, svc.clock.now()) as mine:
         if mine:
             refresh_country_curves(svc.db, svc.clock)

@@ -237,6 +237,13 @@ class SmtpSink:
                 self._cond.wait(left)
             return True
 
+    def take(self) -> list[tuple[str, list[str], bytes]]:
+        """The messages received since the last take (or the start), forgotten here."""
+        with self._lock:
+            taken = list(self.messages)
+            self.messages.clear()
+        return taken
+
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()

@@ -5,14 +5,13 @@ import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from crossborder_crm.accounts.models import (WEBHOOK_SOURCES, ApiToken, LoginThrottle, Seller,
-                                             User, WebhookSecret)
+from crossborder_crm.accounts.models import WEBHOOK_SOURCES, ApiToken, LoginThrottle, Seller, User, WebhookSecret
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import Conflict, ValidationFailed

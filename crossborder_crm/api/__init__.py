@@ -1,92 +1,15 @@
-"""The JSON API under /api/v1: bearer-token auth per seller and one error shape everywhere."""
+"""The JSON API under /api/v1: each endpoint module adds its routes to the blueprint on import."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
-from crossborder_crm.accounts.service import seller_for_token
-from crossborder_crm.errors import CrmError, Malformed
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    """`{"error": {"code", "message", "fields"}}` with the given status."""
-    resp = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
-    resp.status_code = status
-    return resp
-
-
-def json_body() -> dict:
-    """The request's JSON object, or Malformed (400) with the parser's reason."""
-    if not request.data:
-        raise Malformed("request body is empty; send a JSON object", {"body": "empty"})
-    data = request.get_json(silent=True)
-    if data is None:
-        try:
-            request.get_json(force=True)
-        except HTTPException as exc:
-            reason = getattr(exc, "description", "not valid JSON")
-        else:
-            reason = "not valid JSON"
-        raise Malformed("request body is not valid JSON", {"body": str(reason)[:200]})
-    if not isinstance(data, dict):
-        raise Malformed("request body must be a JSON object", {"body": "expected an object"})
-    return data
-
-
-@bp.before_request
-def _authenticate():
-    from crossborder_crm import services
-
-    if request.endpoint in ("api.openapi",):
-        return None
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return error_response(401, "unauthorized", "missing bearer token",
-                              {"Authorization": "expected 'Bearer <api token>'"})
-    seller_id = seller_for_token(services().db, token.strip())
-    if seller_id is None:
-        return error_response(401, "unauthorized", "unknown or revoked API token",
-                              {"Authorization": "token not recognised"})
-    g.seller_id = seller_id
-    return None
-
-
-@bp.errorhandler(CrmError)
-def _crm_error(exc: CrmError):
-    return error_response(exc.status, exc.code, exc.message, exc.fields)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 400: "malformed"}
-    fields = {"body": f"larger than {request.max_content_length} bytes"} if exc.code == 413 else {}
-    return error_response(exc.code or 500, codes.get(exc.code, "error"), exc.description or exc.name, fields)
+from crossborder_crm.api import buyers, docs, messages  # noqa: F401  (routes register on import)
+from crossborder_crm.api.blueprint import bp
 
 
 def init_app(app: Flask) -> None:
     """Register the API blueprint (exempt from CSRF: it authenticates by bearer token)."""
-    from crossborder_crm.api import buyers, docs, messages  # noqa: F401  (routes register on import)
-
     app.register_blueprint(bp)
     csrf = app.extensions.get("csrf")
     if csrf is not None:
         csrf.exempt(bp)
-
-    # An unknown URL answers in the API's JSON shape under /api/ and with the panel's page elsewhere.
-    @app.errorhandler(404)
-    def _not_found(exc):
-        if request.path.startswith("/api/"):
-            return error_response(404, "not_found", "no such endpoint")
-        from crossborder_crm.panel.errors import not_found
-
-        return not_found(exc)
-
-    @app.errorhandler(413)
-    def _too_large(exc):
-        if request.path.startswith(("/api/", "/webhooks/")):
-            return error_response(413, "too_large", "request body too large",
-                                  {"body": f"larger than {request.max_content_length} bytes"})
-        return exc

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from crossborder_crm import services
-from crossborder_crm.api import bp, json_body
+from crossborder_crm.api.blueprint import bp, json_body
+from crossborder_crm.api.params import int_arg
 from crossborder_crm.api.registry import QueryParam, operation
-from crossborder_crm.buyers import service
+from crossborder_crm.buyers import activity, listing, orders, service
 from crossborder_crm.buyers.models import CONSENT_STATUSES
 from crossborder_crm.buyers.schemas import ActivityCreate, BuyerCreate, BuyerFields, OrderCreate
 from crossborder_crm.buyers.serialize import activity_json, buyer_json, order_json
-from crossborder_crm.errors import ValidationFailed
+from crossborder_crm.container import current_services
 
 LIST_QUERY = (
     QueryParam("country", description="ISO 3166-1 alpha-2"),
@@ -25,22 +25,11 @@ LIST_QUERY = (
 )
 
 
-def int_arg(name: str, default: int) -> int:
-    """An integer query parameter, or a 422 naming it."""
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationFailed(f"invalid {name}", {name: "must be an integer"}) from None
-
-
 @operation(bp, "/buyers", "POST", "Create a buyer (timezone and language inferred when missing)",
            body=BuyerCreate, responses={201: "Created", 409: "Duplicate email or marketplace id"})
 def create_buyer():
     """Create a buyer."""
-    svc = services()
+    svc = current_services()
     buyer = service.create_buyer(svc.db, svc.clock, g.seller_id, json_body())
     return jsonify(buyer_json(buyer, svc.clock.now())), 201
 
@@ -48,8 +37,8 @@ def create_buyer():
 @operation(bp, "/buyers", "GET", "List buyers with filters and cursor pagination", query=LIST_QUERY)
 def list_buyers():
     """List buyers."""
-    svc = services()
-    page = service.list_buyers(svc.db, g.seller_id, service.parse_filter(request.args),
+    svc = current_services()
+    page = listing.list_buyers(svc.db, g.seller_id, listing.parse_filter(request.args),
                                sort=request.args.get("sort", "id"), limit=int_arg("limit", 50),
                                cursor=request.args.get("cursor") or None)
     now = svc.clock.now()
@@ -59,7 +48,7 @@ def list_buyers():
 @operation(bp, "/buyers/<int:buyer_id>", "GET", "Get a buyer")
 def get_buyer(buyer_id: int):
     """Get one buyer."""
-    svc = services()
+    svc = current_services()
     return jsonify(buyer_json(service.get_buyer(svc.db, g.seller_id, buyer_id), svc.clock.now()))
 
 
@@ -67,7 +56,7 @@ def get_buyer(buyer_id: int):
            responses={200: "OK", 409: "Duplicate email or marketplace id"})
 def update_buyer(buyer_id: int):
     """Partially update a buyer."""
-    svc = services()
+    svc = current_services()
     buyer = service.update_buyer(svc.db, svc.clock, g.seller_id, buyer_id, json_body())
     return jsonify(buyer_json(buyer, svc.clock.now()))
 
@@ -76,7 +65,7 @@ def update_buyer(buyer_id: int):
            responses={204: "Deleted"})
 def delete_buyer(buyer_id: int):
     """Delete a buyer."""
-    service.delete_buyer(services().db, g.seller_id, buyer_id)
+    service.delete_buyer(current_services().db, g.seller_id, buyer_id)
     return "", 204
 
 
@@ -84,29 +73,29 @@ def delete_buyer(buyer_id: int):
            responses={201: "Created", 409: "Order already recorded"}, tag="orders")
 def create_order(buyer_id: int):
     """Record an order."""
-    svc = services()
-    order = service.add_order(svc.db, svc.clock, g.seller_id, buyer_id, json_body())
+    svc = current_services()
+    order = orders.add_order(svc.db, svc.clock, g.seller_id, buyer_id, json_body())
     return jsonify(order_json(order)), 201
 
 
 @operation(bp, "/buyers/<int:buyer_id>/orders", "GET", "A buyer's orders, newest first", tag="orders")
 def list_orders(buyer_id: int):
     """List a buyer's orders."""
-    orders = service.list_orders(services().db, g.seller_id, buyer_id)
-    return jsonify({"items": [order_json(o) for o in orders], "next_cursor": None})
+    found = orders.list_orders(current_services().db, g.seller_id, buyer_id)
+    return jsonify({"items": [order_json(o) for o in found], "next_cursor": None})
 
 
 @operation(bp, "/buyers/<int:buyer_id>/activity", "POST", "Log buyer activity", body=ActivityCreate,
            responses={201: "Created"}, tag="activity")
 def create_activity(buyer_id: int):
     """Log an activity."""
-    svc = services()
-    act = service.add_activity(svc.db, svc.clock, g.seller_id, buyer_id, json_body())
+    svc = current_services()
+    act = activity.add_activity(svc.db, svc.clock, g.seller_id, buyer_id, json_body())
     return jsonify(activity_json(act)), 201
 
 
 @operation(bp, "/buyers/<int:buyer_id>/activity", "GET", "A buyer's latest activity", tag="activity")
 def list_activity(buyer_id: int):
     """List a buyer's activity."""
-    acts = service.list_activity(services().db, g.seller_id, buyer_id)
+    acts = activity.list_activity(current_services().db, g.seller_id, buyer_id)
     return jsonify({"items": [activity_json(a) for a in acts], "next_cursor": None})

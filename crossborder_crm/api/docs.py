@@ -1,7 +1,7 @@
 """Serves the generated OpenAPI document."""
 from flask import jsonify
 
-from crossborder_crm.api import bp
+from crossborder_crm.api.blueprint import bp
 from crossborder_crm.api.openapi import build_document
 from crossborder_crm.api.registry import operation
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
 
-from crossborder_crm import services
-from crossborder_crm.api import bp, json_body
-from crossborder_crm.api.buyers import int_arg
+from crossborder_crm.api.blueprint import bp, json_body
+from crossborder_crm.api.params import int_arg
 from crossborder_crm.api.registry import QueryParam, operation
 from crossborder_crm.buyers.serialize import iso, local_time
+from crossborder_crm.buyers.service import buyer_timezones
+from crossborder_crm.container import current_services
 from crossborder_crm.outbox import service
 from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
 from crossborder_crm.outbox.schemas import MessageCreate, MessageReschedule
@@ -27,20 +28,8 @@ def message_json(m: Message, buyer_tz: str | None = None) -> dict:
     return out
 
 
-def _buyer_zones(ids: set[int]) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from crossborder_crm.buyers.models import Buyer
-
-    if not ids:
-        return {}
-    with services().db.reading() as s:
-        return dict(s.execute(select(Buyer.id, Buyer.timezone).where(Buyer.id.in_(ids),
-                                                                     Buyer.seller_id == g.seller_id)).all())
-
-
 def _one(m: Message) -> dict:
-    return message_json(m, _buyer_zones({m.buyer_id}).get(m.buyer_id))
+    return message_json(m, buyer_timezones(current_services().db, g.seller_id, {m.buyer_id}).get(m.buyer_id))
 
 
 @operation(bp, "/messages", "POST", "Schedule a written message at the buyer's best moment (idempotent)",
@@ -48,7 +37,7 @@ def _one(m: Message) -> dict:
                                           409: "Idempotency key used for another buyer"}, tag="messages")
 def create_message():
     """Schedule a message."""
-    svc = services()
+    svc = current_services()
     result = service.schedule_message(svc.db, svc.clock, g.seller_id, json_body(),
                                       mail_domain=current_app.config["MAIL_FROM_DOMAIN"])
     return jsonify(_one(result.message)), 201 if result.created else 200
@@ -61,10 +50,10 @@ def list_messages():
     """List messages."""
     cursor = request.args.get("cursor")
     items, nxt = service.list_messages(
-        services().db, g.seller_id, status=request.args.get("status") or None,
+        current_services().db, g.seller_id, status=request.args.get("status") or None,
         buyer_id=int_arg("buyer_id", 0) or None, limit=int_arg("limit", 50),
         cursor=int_arg("cursor", 0) or None if cursor else None)
-    zones = _buyer_zones({m.buyer_id for m in items})
+    zones = buyer_timezones(current_services().db, g.seller_id, {m.buyer_id for m in items})
     return jsonify({"items": [message_json(m, zones.get(m.buyer_id)) for m in items],
                     "next_cursor": str(nxt) if nxt else None})
 
@@ -72,14 +61,14 @@ def list_messages():
 @operation(bp, "/messages/<int:message_id>", "GET", "Get a message", tag="messages")
 def get_message(message_id: int):
     """Get one message."""
-    return jsonify(_one(service.get_message(services().db, g.seller_id, message_id)))
+    return jsonify(_one(service.get_message(current_services().db, g.seller_id, message_id)))
 
 
 @operation(bp, "/messages/<int:message_id>/cancel", "POST", "Cancel a message that has not gone out",
            tag="messages", responses={200: "Cancelled", 409: "Already sent or cancelled"})
 def cancel_message(message_id: int):
     """Cancel a message."""
-    svc = services()
+    svc = current_services()
     return jsonify(_one(service.cancel_message(svc.db, svc.clock, g.seller_id, message_id)))
 
 
@@ -87,7 +76,7 @@ def cancel_message(message_id: int):
            body=MessageReschedule, tag="messages", responses={200: "Rescheduled", 409: "Already sent"})
 def reschedule_message(message_id: int):
     """Reschedule a message."""
-    svc = services()
+    svc = current_services()
     return jsonify(_one(service.reschedule_message(svc.db, svc.clock, g.seller_id, message_id, json_body())))
 
 
@@ -95,5 +84,5 @@ def reschedule_message(message_id: int):
            responses={200: "Queued again", 409: "Not failed"})
 def retry_message(message_id: int):
     """Retry a failed message."""
-    svc = services()
+    svc = current_services()
     return jsonify(_one(service.retry_message(svc.db, svc.clock, g.seller_id, message_id)))

@@ -1,4 +1,4 @@
-"""`crm import-buyers` and `crm export-buyers`; `register(group)` adds them to the `crm` group.
+"""Buyer commands: `import-buyers`, `export-buyers` and `demo`.
 
 Exit codes of import-buyers: 0 every row imported (or, with --dry-run, would be); 1 some rows
 had errors and the valid ones were imported (non-strict); 2 nothing written because of errors
@@ -12,37 +12,15 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from crossborder_crm.buyers.demo import database_is_empty, seed_demo
+from crossborder_crm.buyers.exporter import export_buyers
+from crossborder_crm.buyers.importer import import_buyers
+from crossborder_crm.buyers.listing import parse_filter
+from crossborder_crm.cli_support import resolve_seller, seller_options
+from crossborder_crm.container import current_services
+from crossborder_crm.errors import CrmError
+
 SHOWN_ERRORS = 50
-
-
-def _services():
-    from crossborder_crm.cli import _services as services  # late: crossborder_crm.cli imports us
-
-    return services()
-
-
-def _seller_id(db, seller_id: int | None, seller_key: str | None) -> int:
-    """The seller named by --seller-id or --seller-key (exactly one), or a usage error."""
-    from sqlalchemy import select
-
-    from crossborder_crm.accounts.models import Seller
-
-    if (seller_id is None) == (seller_key is None):
-        raise click.UsageError("give exactly one of --seller-id or --seller-key")
-    with db.reading() as s:
-        if seller_id is not None:
-            found = s.scalar(select(Seller.id).where(Seller.id == seller_id))
-        else:
-            found = s.scalar(select(Seller.id).where(Seller.key == seller_key))
-    if found is None:
-        raise click.UsageError(f"no seller with {'id ' + str(seller_id) if seller_id is not None else 'key ' + seller_key}")
-    return found
-
-
-def _seller_options(f):
-    f = click.option("--seller-key", help="the seller's public key")(f)
-    f = click.option("--seller-id", type=int, help="the seller's id")(f)
-    return f
 
 
 def _exit_code(report) -> int:
@@ -57,7 +35,7 @@ def _exit_code(report) -> int:
 
 @click.command("import-buyers")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
-@_seller_options
+@seller_options
 @click.option("--dry-run", is_flag=True, help="check everything and report, write nothing")
 @click.option("--strict", is_flag=True, help="write nothing if any row has an error")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), help="default: from the extension")
@@ -72,10 +50,8 @@ def import_buyers_cmd(file: str, seller_id: int | None, seller_key: str | None, 
     reason and its row skipped. Exit status: 0 all rows imported, 1 some rows skipped,
     2 nothing written (--strict or --dry-run with errors, unreadable file, usage error).
     """
-    from crossborder_crm.buyers.importer import import_buyers
-
-    svc = _services()
-    sid = _seller_id(svc.db, seller_id, seller_key)
+    svc = current_services()
+    sid = resolve_seller(svc.db, seller_id, seller_key)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -127,7 +103,7 @@ def _print_report(report) -> None:
 
 
 @click.command("export-buyers")
-@_seller_options
+@seller_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
               default="-", show_default=True, help="CSV file to write ('-' for standard output)")
 @click.option("--country", help="only buyers in this country (ISO 3166-1 alpha-2)")
@@ -138,12 +114,8 @@ def _print_report(report) -> None:
 def export_buyers_cmd(seller_id: int | None, seller_key: str | None, output: str, country: str | None,
                       language: str | None, tag: str | None, consent: str | None) -> None:
     """Export the seller's buyers as CSV (the import format plus read-only columns)."""
-    from crossborder_crm.buyers.exporter import export_buyers
-    from crossborder_crm.buyers.service import parse_filter
-    from crossborder_crm.errors import CrmError
-
-    svc = _services()
-    sid = _seller_id(svc.db, seller_id, seller_key)
+    svc = current_services()
+    sid = resolve_seller(svc.db, seller_id, seller_key)
     try:
         flt = parse_filter({k: v for k, v in (("country", country), ("language", language),
                                               ("tag", tag), ("consent", consent)) if v})
@@ -157,7 +129,21 @@ def export_buyers_cmd(seller_id: int | None, seller_key: str | None, output: str
     click.echo(f"{count} buyers exported" + ("" if output == "-" else f" to {output}"), err=True)
 
 
-def register(group: click.Group) -> None:
-    """Add import-buyers and export-buyers to the `crm` command group."""
-    group.add_command(import_buyers_cmd)
-    group.add_command(export_buyers_cmd)
+@click.command("demo")
+@click.option("--buyers", default=320, show_default=True)
+@click.option("--if-empty", is_flag=True, help="only seed when the database has no seller yet")
+@with_appcontext
+def demo_cmd(buyers: int, if_empty: bool) -> None:
+    """Seed a demo seller with buyers in 30 countries, orders and activity."""
+    svc = current_services()
+    if if_empty and not database_is_empty(svc.db):
+        click.echo("database already has data: demo not seeded")
+        return
+    with click.progressbar(length=buyers, label="seeding demo buyers") as bar:
+        result = seed_demo(svc.db, svc.clock, buyers=buyers, progress=lambda n: bar.update(n))
+    click.echo(f"demo seller {result.seller_id}: {result.buyers} buyers, {result.orders} orders")
+    click.echo(f"panel login: {result.email} / {result.password}")
+    click.echo(f"API token: {result.api_token}")
+
+
+COMMANDS = (import_buyers_cmd, export_buyers_cmd, demo_cmd)

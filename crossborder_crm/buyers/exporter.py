@@ -10,9 +10,9 @@ import csv
 from typing import IO
 
 from crossborder_crm.buyers.importer import BUYER_COLUMNS, READ_ONLY_COLUMNS
+from crossborder_crm.buyers.listing import MAX_PAGE, BuyerFilter, list_buyers
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.buyers.serialize import iso
-from crossborder_crm.buyers.service import MAX_PAGE, BuyerFilter, list_buyers
 from crossborder_crm.db import Database
 from crossborder_crm.money import amount_str
 

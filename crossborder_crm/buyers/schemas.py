@@ -5,23 +5,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
-from crossborder_crm.buyers import inference
+from crossborder_crm.buyers.codes import normalize_language, validate_country, validate_timezone
 from crossborder_crm.buyers.models import ACTIVITY_KINDS, CONSENT_STATUSES
 from crossborder_crm.money import validate_currency
-from crossborder_crm.validation import Schema
-
-
-def check_email(value: str | None) -> str | None:
-    """Normalised address; domain lower-cased, local part kept."""
-    if value is None or value == "":
-        return None
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from None
+from crossborder_crm.validation import Email, Schema
 
 
 def _aware(value: datetime) -> datetime:
@@ -44,10 +33,9 @@ def _tags(value: list[str]) -> list[str]:
 
 
 
-Country = Annotated[str, AfterValidator(inference.validate_country)]
-Timezone = Annotated[str, AfterValidator(inference.validate_timezone)]
-Language = Annotated[str, AfterValidator(inference.normalize_language)]
-Email = Annotated[str, AfterValidator(check_email)]
+Country = Annotated[str, AfterValidator(validate_country)]
+Timezone = Annotated[str, AfterValidator(validate_timezone)]
+Language = Annotated[str, AfterValidator(normalize_language)]
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 Tags = Annotated[list[Annotated[str, Field(max_length=64)]], AfterValidator(_tags)]
 ExternalId = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),

@@ -17,7 +17,7 @@ from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDel
 from crossborder_crm.outbox.marks import marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.render import RenderInput, render
-from crossborder_crm.outbox.store import Claimed, Gate, OutboxStore, SenderInfo
+from crossborder_crm.outbox.store import Claimed, OutboxStore, SendCheck, SenderInfo
 from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token, unsubscribe_links
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def backoff(attempt: int, base: timedelta, cap: timedelta, rng: random.Random) -
     return timedelta(seconds=rng.uniform(min(base.total_seconds() / 2, upper), upper))
 
 
-def gate_reason(msg: Claimed, gate: Gate, cap_count: int) -> str | None:
+def gate_reason(msg: Claimed, gate: SendCheck, cap_count: int) -> str | None:
     """Why a message must not go out now (None: it may)."""
     if gate.status != "sending":
         return f"status changed to {gate.status}"

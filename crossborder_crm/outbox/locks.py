@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Iterator
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import or_, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from crossborder_crm.db import Database

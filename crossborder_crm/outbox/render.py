@@ -1,6 +1,6 @@
 """Render a message at send time: subject, text and HTML in the buyer's locale, inside the frame.
 
-Jinja is the reference (`_render_jinja`). For a message without a template context, render() uses
+Jinja is the reference (`render_jinja`). For a message without a template context, render() uses
 a frame instead: both parts rendered once per (template, locale, seller, address, which values are
 empty) with placeholder tokens for the per-message values, split into literal pieces; a message
 only joins the pieces with its values, printed as Jinja prints them (escaped in the HTML part).
@@ -86,7 +86,7 @@ def _jinja_render(name: str, values: dict, body_html: Markup) -> tuple[str, str]
     return text, html_part
 
 
-def _render_jinja(item: RenderInput) -> Rendered:
+def render_jinja(item: RenderInput) -> Rendered:
     """The reference rendering: both parts through Jinja."""
     values = dict(item.context, locale=item.locale, buyer_name=item.buyer_name, seller_name=item.seller_name,
                   postal_address=item.postal_address, subject=item.subject or "", body=item.body or "",
@@ -105,8 +105,9 @@ _BODY_HTML = _SLOTS.index("body_html")
 # Private-use characters plus a per-process nonce: a seller name or address cannot forge a token,
 # and if one did anyway the probe check would reject the frame.
 _NONCE = secrets.token_hex(4)
-_TOKENS = tuple(f"\ue000{_NONCE}{i}\ue001" for i in range(len(_SLOTS)))
-_TOKEN_RE = re.compile("(" + "|".join(map(re.escape, _TOKENS)) + ")")
+# What each slot is rendered as while a frame is made; public so that tests can plant one in a value.
+SLOT_TOKENS = tuple(f"\ue000{_NONCE}{i}\ue001" for i in range(len(_SLOTS)))
+_TOKEN_RE = re.compile("(" + "|".join(map(re.escape, SLOT_TOKENS)) + ")")
 # Probe values: specials, markup, line breaks, Jinja syntax, format directives, two lengths, so
 # that a filter or test applied to a slot that the syntax check let through still shows up.
 _PROBES = (
@@ -176,7 +177,7 @@ class _Part:
 def _compile(rendered: str, autoescape: bool) -> _Part:
     """A part rendered with tokens for the slots -> its literal pieces and slots."""
     pieces = _TOKEN_RE.split(rendered)
-    return _Part(tuple(pieces[0::2]), tuple(map(_TOKENS.index, pieces[1::2])), autoescape)
+    return _Part(tuple(pieces[0::2]), tuple(map(SLOT_TOKENS.index, pieces[1::2])), autoescape)
 
 
 def _jinja_with(name: str, fixed: dict, slots: tuple) -> tuple[str, str]:
@@ -199,7 +200,7 @@ def _frame(name: str, locale: str, seller_name: str, postal_address: str | None,
     try:
         if not (_plain_slots(False, f"{name}.txt") and _plain_slots(True, f"{name}.html")):
             return None
-        text, html_part = _jinja_with(name, fixed, _slot_values(shape, _TOKENS))
+        text, html_part = _jinja_with(name, fixed, _slot_values(shape, SLOT_TOKENS))
         frame = _compile(text, False), _compile(html_part, True)
         for probe in _PROBES:
             probe_html = f"<p>{html.escape(probe)}</p>"
@@ -212,13 +213,19 @@ def _frame(name: str, locale: str, seller_name: str, postal_address: str | None,
     return frame
 
 
+def clear_caches() -> None:
+    """Forget compiled templates, syntax checks and frames (after templates or translations change)."""
+    for cache in (_env, _plain_slots, _frame):
+        cache.cache_clear()
+
+
 _ODD = object()  # a falsy value other than None or "": the key could not tell 0 from False
 
 
 def render(item: RenderInput) -> Rendered:
     """Render both parts; a template message uses templates/emails/<name>.{txt,html}, else `written`."""
     if item.context:
-        return _render_jinja(item)
+        return render_jinja(item)
     subject, body = item.subject or "", item.body or ""
     slots = (item.buyer_name, subject, body, _paragraph_html(body), item.unsubscribe_url, item.preferences_url)
     # A falsy value is part of the key: templates test it, and "" prints unlike None.
@@ -230,5 +237,5 @@ def render(item: RenderInput) -> Rendered:
         except TypeError:  # an unhashable locale, seller name or address: nothing to cache it under
             pass
     if frame is None:
-        return _render_jinja(item)
+        return render_jinja(item)
     return Rendered(subject=subject, text=frame[0].fill(slots), html=frame[1].fill(slots))

@@ -16,11 +16,10 @@ from crossborder_crm.buyers.service import get_buyer_row
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import Conflict, NotFound, ValidationFailed
-from crossborder_crm.outbox.mime import make_message_id
+from crossborder_crm.outbox.message_id import make_message_id
 from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
 from crossborder_crm.outbox.schemas import LocalTime, MessageCreate, MessageReschedule
-from crossborder_crm.outbox.sendtime import (buyer_profile, marketing_sends, seller_cap,
-                                             seller_policy)
+from crossborder_crm.outbox.send_timing import buyer_profile, marketing_sends, seller_cap, seller_policy
 from crossborder_crm.timing import cap_allows, localize, next_allowed_by_cap, next_send_time, to_local
 from crossborder_crm.validation import parse
 

@@ -19,9 +19,9 @@ from typing import Iterator
 
 from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Buyer
@@ -69,7 +69,7 @@ class SenderInfo:
 
 
 @dataclass(frozen=True)
-class Gate:
+class SendCheck:
     """What the send-time re-check reads: suppression, consent, current address."""
 
     email: str | None
@@ -102,7 +102,7 @@ def _fenced_update(columns: tuple[str, ...], returning: bool = False) -> str:
     return sql + (" RETURNING id, seller_id, buyer_id, kind" if returning else "")
 
 
-class _Driver:
+class DriverSql:
     """SQL text and values in the form the DB-API driver of one dialect takes."""
 
     def __init__(self, dialect: str):
@@ -135,7 +135,7 @@ class OutboxStore:
     def __init__(self, db: Database):
         self.db = db
         self.skip_locked = db.dialect == "postgresql"
-        self.driver = _Driver(db.dialect)
+        self.driver = DriverSql(db.dialect)
         self._conn: Connection | None = None
         self._cursor = None
         self._sql: dict[object, tuple[str, tuple[str, ...] | None]] = {}
@@ -217,15 +217,15 @@ class OutboxStore:
                           sl.postal_address, sl.marketing_cap_count, sl.marketing_cap_days,
                           sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key)
 
-    def gate(self, msg: Claimed, cap_since: datetime) -> Gate:
+    def gate(self, msg: Claimed, cap_since: datetime) -> SendCheck:
         """Re-read, right before sending, what may forbid the send (and, for marketing, the sends
         since `cap_since`): one statement, one round trip."""
         with self.pinned():
             row = self._run("gate", _GATE_SQL, {"id": msg.id, "since": self.driver.time(cap_since)}).fetchone()
         if row is None:  # the message was deleted
-            return Gate(None, "unknown", None, None)
+            return SendCheck(None, "unknown", None, None)
         status, email, consent, scope, sent = row
-        return Gate(email, consent or "unknown", scope, status, int(sent or 0))
+        return SendCheck(email, consent or "unknown", scope, status, int(sent or 0))
 
     def _mark_params(self, msg: Claimed, worker: str, **values) -> tuple[tuple[str, ...], dict]:
         params = {"f_id": msg.id, "f_worker": worker}

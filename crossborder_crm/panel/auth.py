@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from crossborder_crm import services
 from crossborder_crm.accounts.service import check_login
+from crossborder_crm.container import current_services
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.i18n import ngettext
-from crossborder_crm.panel import bp
+from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.users import load_user
 
@@ -47,7 +47,7 @@ def login():
         return render_template("panel/login.html", email="", next_url=next_url)
     email = (request.form.get("email") or "").strip()
     password = request.form.get("password") or ""
-    svc = services()
+    svc = current_services()
     cfg = svc.settings
     result = check_login(svc.db, svc.clock, email, password,
                          slowdown_after=cfg["LOGIN_SLOWDOWN_AFTER"],

@@ -4,15 +4,17 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from crossborder_crm import services
 from crossborder_crm.buyers import service
+from crossborder_crm.buyers.activity import list_activity
+from crossborder_crm.buyers.listing import list_buyers, parse_filter
 from crossborder_crm.buyers.models import CONSENT_STATUSES
+from crossborder_crm.buyers.orders import list_orders
+from crossborder_crm.container import current_services
 from crossborder_crm.errors import Conflict, ValidationFailed
 from crossborder_crm.i18n import gettext as _
-from crossborder_crm.panel import bp
+from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.choices import country_choices, timezone_choices
-from crossborder_crm.panel.forms import (form_values, place_errors, submitted_values,
-                                         update_from_form)
+from crossborder_crm.panel.forms import form_values, place_errors, submitted_values, update_from_form
 from crossborder_crm.panel.inferred import language_provenance, timezone_provenance
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.paging import Trail, page_size
@@ -58,7 +60,7 @@ ORDER_STATUS_LABELS = {
 @bp.get("/buyers")
 def buyers():
     """Search, filter, sort; keyset pages with next and previous."""
-    svc = services()
+    svc = current_services()
     args = request.args
     sort = args.get("sort") or "name"
     limit = page_size(args.get("limit"))
@@ -70,7 +72,7 @@ def buyers():
         errors["sort"] = _("Choose one of the listed sort orders.")
     else:
         try:
-            page = service.list_buyers(svc.db, current_user.seller_id, service.parse_filter(args),
+            page = list_buyers(svc.db, current_user.seller_id, parse_filter(args),
                                        sort=sort, limit=limit, cursor=cursor)
             items, next_cursor = page.items, page.next_cursor
         except ValidationFailed as exc:
@@ -99,11 +101,11 @@ def buyers():
 @bp.get("/buyers/<int:buyer_id>")
 def buyer(buyer_id: int):
     """The buyer's profile with where each inferred value came from, stats, orders and activity."""
-    svc = services()
+    svc = current_services()
     seller_id = current_user.seller_id
     record = service.get_buyer(svc.db, seller_id, buyer_id)
-    orders = service.list_orders(svc.db, seller_id, buyer_id)
-    activity = service.list_activity(svc.db, seller_id, buyer_id, limit=50)
+    orders = list_orders(svc.db, seller_id, buyer_id)
+    activity = list_activity(svc.db, seller_id, buyer_id, limit=50)
     return render_template("panel/buyer.html", buyer=record, orders=orders, activity=activity,
                            consent_labels=CONSENT_LABELS, activity_labels=ACTIVITY_LABELS,
                            order_status_labels=ORDER_STATUS_LABELS, now=svc.clock.now(),
@@ -114,7 +116,7 @@ def buyer(buyer_id: int):
 @bp.route("/buyers/<int:buyer_id>/edit", methods=["GET", "POST"])
 def buyer_edit(buyer_id: int):
     """Edit the profile; errors are shown next to the fields they are about."""
-    svc = services()
+    svc = current_services()
     seller_id = current_user.seller_id
     if request.method == "POST":
         try:

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from crossborder_crm.errors import NotFound
-from crossborder_crm.panel import bp
+from crossborder_crm.panel.blueprint import bp
 
 
 @bp.errorhandler(NotFound)

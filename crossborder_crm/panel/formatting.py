@@ -6,12 +6,20 @@ from datetime import datetime
 
 import pytz
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    format_time,
+    format_timedelta,
+    get_timezone_location,
+)
 from babel.numbers import format_decimal
 
 from crossborder_crm.i18n import current_locale
+from crossborder_crm.i18n import gettext as _
 from crossborder_crm.money import format_money
-from crossborder_crm.panel import bp
+from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import NAV
 
 
@@ -102,13 +110,56 @@ def relative(value: datetime | None, now: datetime) -> str:
     return format_timedelta(value - now, granularity="day", add_direction=True, locale=ui_locale())
 
 
+def zone_city(tz_name: str | None) -> str:
+    """The exemplar city of a zone in the panel language, e.g. 'Madrid' / '马德里'."""
+    if not tz_name:
+        return "UTC"
+    try:
+        city = get_timezone_location(_zone(tz_name), locale=ui_locale(), return_city=True)
+    except (LookupError, ValueError):
+        city = ""
+    if not city or "/" in city:
+        city = tz_name.rsplit("/", 1)[-1].replace("_", " ")
+    return city
+
+
+def moment(value: datetime | None, tz_name: str | None) -> str:
+    """Weekday, date and 24-hour time of an instant in a zone, e.g. 'Wed, Mar 11 20:00'."""
+    if value is None:
+        return ""
+    loc = ui_locale()
+    local = value.astimezone(_zone(tz_name))
+    return f"{format_skeleton('MMMEd', local, locale=loc)} {format_time(local, 'HH:mm', locale=loc)}"
+
+
+def at_buyer(value: datetime, buyer_tz: str) -> str:
+    """'Wed, Mar 11 20:00 in Madrid': an instant in the buyer's time, named by their city."""
+    return _("%(time)s in %(city)s", time=moment(value, buyer_tz), city=zone_city(buyer_tz))
+
+
+def at_seller(value: datetime, seller_tz: str) -> str:
+    """'(Thu, Mar 12 03:00 your time)': the same instant in the seller's time."""
+    return _("(%(time)s your time)", time=moment(value, seller_tz))
+
+
+def both_times(value: datetime, buyer_tz: str, seller_tz: str) -> str:
+    """'Wed, Mar 11 20:00 in Madrid (Thu, Mar 12 03:00 your time)'."""
+    return f"{at_buyer(value, buyer_tz)} {at_seller(value, seller_tz)}"
+
+
+def until(value: datetime, now: datetime) -> str:
+    """How far ahead a moment is, to the hour, e.g. 'in 11 hours' or 'in 2 days'."""
+    return format_timedelta(value - now, granularity="hour", add_direction=True, locale=ui_locale())
+
+
 def html_lang() -> str:
     """The panel language as an HTML lang attribute (zh-CN, en)."""
     return current_locale().replace("_", "-")
 
 
 HELPERS = {fn.__name__: fn for fn in (flag, country_name, language_name, money, number, date,
-                                      datetime_in, utc_offset, local_clock, relative)}
+                                      datetime_in, utc_offset, local_clock, relative,
+                                      zone_city, moment, at_buyer, at_seller, both_times, until)}
 
 
 @bp.context_processor

@@ -1,7 +1,7 @@
 """Settings: the account, the panel language, sending, the API token and the webhook secrets.
 
 The language is saved on the user (or in the session before sign-in). Sending settings go through
-accounts.sender.update_sender; its errors are shown next to their fields (422) and nothing is saved.
+outbox.sender.update_sender; its errors are shown next to their fields (422) and nothing is saved.
 A rotated API token is rendered once on the resulting page and nowhere else (no flash, no URL).
 The DKIM private key is never rendered back: an empty key field keeps the stored key.
 """
@@ -15,16 +15,15 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_login import current_user
 from sqlalchemy import select
 
-from crossborder_crm import services
 from crossborder_crm.accounts.models import WEBHOOK_SOURCES, ApiToken, Seller, WebhookSecret
-from crossborder_crm.accounts.sender import update_sender
-from crossborder_crm.accounts.service import (rotate_api_token, rotate_webhook_secret,
-                                              set_user_locale)
+from crossborder_crm.accounts.service import rotate_api_token, rotate_webhook_secret, set_user_locale
+from crossborder_crm.container import current_services
 from crossborder_crm.errors import NotFound, ValidationFailed
 from crossborder_crm.i18n import PANEL_LOCALES
 from crossborder_crm.i18n import gettext as _
-from crossborder_crm.panel import bp
+from crossborder_crm.outbox.sender import update_sender
 from crossborder_crm.panel.auth import safe_next
+from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.users import SESSION_LOCALE_KEY
 
@@ -80,7 +79,7 @@ def _sender_values(seller: Seller) -> dict[str, str]:
 
 def load_view(seller_id: int) -> SettingsView:
     """The seller's settings, token prefix and webhook secrets, scoped to this seller."""
-    svc = services()
+    svc = current_services()
     base = str(svc.settings.get("PUBLIC_URL") or "").rstrip("/")
     with svc.db.reading() as s:
         seller = s.get(Seller, seller_id)
@@ -105,7 +104,7 @@ def load_view(seller_id: int) -> SettingsView:
 
 
 def _stored_dkim_key(seller_id: int) -> str | None:
-    with services().db.reading() as s:
+    with current_services().db.reading() as s:
         return s.scalar(select(Seller.dkim_private_key).where(Seller.id == seller_id))
 
 
@@ -196,7 +195,7 @@ def settings():
 @bp.post("/settings/sender")
 def save_sender():
     """Save the sending settings; on an error nothing is saved and the fields say why (422)."""
-    svc = services()
+    svc = current_services()
     seller_id = current_user.seller_id
     data, errors = sender_data(request.form, _stored_dkim_key(seller_id))
     general: list[str] = []
@@ -215,7 +214,7 @@ def save_sender():
 @bp.post("/settings/api-token")
 def rotate_token():
     """Issue a new API token and show it on this response only; the old one stops working."""
-    svc = services()
+    svc = current_services()
     token = rotate_api_token(svc.db, svc.clock, current_user.seller_id)
     return _page(load_view(current_user.seller_id), new_token=token)
 
@@ -225,7 +224,7 @@ def rotate_webhook(source: str):
     """Replace one source's webhook secret."""
     if source not in WEBHOOK_SOURCES:
         abort(404)
-    svc = services()
+    svc = current_services()
     rotate_webhook_secret(svc.db, svc.clock, current_user.seller_id, source)
     flash(_("The %(source)s webhook secret was replaced. Update it on the platform too; "
             "the old secret no longer verifies.", source=_(SOURCE_LABELS.get(source, source))),
@@ -243,7 +242,7 @@ def set_language():
         return redirect(target)
     session[SESSION_LOCALE_KEY] = locale
     if current_user.is_authenticated:
-        set_user_locale(services().db, current_user.id, locale)
+        set_user_locale(current_services().db, current_user.id, locale)
     g.panel_locale = locale  # so the confirmation below is already in the new language
     flash(_("Language saved."), "success")
     return redirect(target)

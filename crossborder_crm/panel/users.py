@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from flask import has_request_context, request, session
 from flask_login import AnonymousUserMixin, UserMixin
 
+from crossborder_crm.container import current_services
+from crossborder_crm.i18n import negotiate_panel_locale
+from crossborder_crm.panel.queries import panel_user
+
 # The language chosen before signing in (or by a user who never saved one) lives here.
 SESSION_LOCALE_KEY = "panel_locale"
 
 
 def browser_locale() -> str | None:
     """The panel locale the browser asks for (Accept-Language), as one of PANEL_LOCALES."""
-    from crossborder_crm.i18n import negotiate_panel_locale
 
     if not has_request_context():
         return None
@@ -55,14 +58,12 @@ class AnonymousPanelUser(AnonymousUserMixin):
 
 def load_user(user_id: str) -> PanelUser | None:
     """Flask-Login's user_loader: the user with this id, or None (signs the session out)."""
-    from crossborder_crm import services
-    from crossborder_crm.panel.queries import panel_user
 
     try:
         uid = int(user_id)
     except (TypeError, ValueError):
         return None
-    row = panel_user(services().db, uid)
+    row = panel_user(current_services().db, uid)
     if row is None:
         return None
     return PanelUser(id=row.id, seller_id=row.seller_id, email=row.email, saved_locale=row.locale,

@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from crossborder_crm.accounts.service import check_login, seller_for_token
-from crossborder_crm.buyers import demo
 from crossborder_crm.buyers.demo import database_is_empty, seed_demo
+from crossborder_crm.buyers.demo_data import NAMES_FILE, shop
+from crossborder_crm.buyers.demo_history import shop_price
+from crossborder_crm.buyers.demo_profiles import ascii_slug
 from crossborder_crm.buyers.models import Activity, Buyer, BuyerSpend, Order
 from crossborder_crm.clock import FixedClock
 from crossborder_crm.db import Database
@@ -194,17 +196,18 @@ def test_database_is_empty_before_and_after(sqlite_db, clock):
 
 
 def test_name_data_is_complete():
-    data = json.loads(demo.DATA_FILE.read_text(encoding="utf-8"))["countries"]
-    assert set(demo.COUNTRY_WEIGHTS) == set(data) == set(demo.CURRENCY)
+    data = json.loads(NAMES_FILE.read_text(encoding="utf-8"))["countries"]
+    tables = shop()
+    assert set(tables.country_weights) == set(data) == set(tables.currency)
     for cc, country in data.items():
         for pool in country["pools"].values():
             assert pool["given_m"] and pool["given_f"] and pool["family"], cc
             for city in pool.get("cities") or country["cities"]:
                 if len(city) > 3:
                     ZoneInfo(city[3]["tz"])
-    for currency in set(demo.CURRENCY.values()) | {"EUR"}:
-        for _, _, _, usd, _ in demo.CATALOGUE:
-            assert to_minor(demo._price(usd, currency), currency) > 0
+    for currency in set(tables.currency.values()) | {"EUR"}:
+        for product in tables.catalogue:
+            assert to_minor(shop_price(product.usd, currency), currency) > 0
 
 
 @pytest.mark.parametrize("text,country,expected", [
@@ -213,4 +216,4 @@ def test_name_data_is_complete():
     ("van der Merwe", "ZA", "vandermerwe"), ("Weiß", "DE", "weiss"),
 ])
 def test_ascii_slug(text, country, expected):
-    assert demo.ascii_slug(text, country) == expected
+    assert ascii_slug(text, country) == expected

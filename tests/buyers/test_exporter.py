@@ -7,12 +7,14 @@ import io
 import pytest
 from sqlalchemy import select
 
+from crossborder_crm.buyers.listing import BuyerFilter
+from crossborder_crm.buyers.orders import add_order
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers import exporter
 from crossborder_crm.buyers.exporter import EXPORT_COLUMNS, export_buyers
 from crossborder_crm.buyers.importer import BUYER_COLUMNS, import_buyers
 from crossborder_crm.buyers.models import Buyer
-from crossborder_crm.buyers.service import BuyerFilter, add_order, create_buyer
+from crossborder_crm.buyers.service import create_buyer
 
 BUYERS = [
     {"name": "Lucía García", "email": "lucia@example.es", "country": "ES", "city": "Madrid",

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers import importer
+from crossborder_crm.buyers.import_write import BulkWriter
 from crossborder_crm.buyers.importer import RowError, fast_check_email, import_buyers
 from crossborder_crm.buyers.models import (Activity, Buyer, BuyerIdentity, BuyerTag,
                                            Order, OrderItem)
-from crossborder_crm.buyers.schemas import check_email
+from crossborder_crm.validation import check_email
 from crossborder_crm.buyers.service import create_buyer, get_buyer
 from crossborder_crm.errors import NotFound
 
@@ -194,10 +195,10 @@ def test_orders_on_several_rows_are_grouped_to_one_buyer_with_correct_stats(data
             Activity.buyer_id == ann.id, Activity.kind == "order_placed")) == 3
 
 
-def test_orders_spread_over_chunks_are_still_grouped(database, clock, seller, monkeypatch):
-    monkeypatch.setattr(importer, "CHUNK", 2)
+def test_orders_spread_over_chunks_are_still_grouped(database, clock, seller):
     calls = []
-    report = run(database, clock, seller, ORDERS, progress=lambda done, total: calls.append((done, total)))
+    report = run(database, clock, seller, ORDERS, chunk_size=2,
+                 progress=lambda done, total: calls.append((done, total)))
     assert report.errors == []
     assert (report.buyers_created, report.buyers_updated, report.orders_created) == (2, 0, 4)
     ann = buyers_by_email(database, seller)["ann@example.com"]
@@ -417,19 +418,19 @@ def test_non_strict_writes_exactly_the_valid_rows(database, clock, seller):
 
 
 def test_a_database_error_rolls_back_the_whole_file(database, clock, seller, monkeypatch):
-    monkeypatch.setattr(importer, "CHUNK", 1)
     calls = {"n": 0}
-    real = importer._Importer._write
+    real = BulkWriter.write
 
-    def failing(self, *a):
+    def failing(self, batch):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("disk full")
-        return real(self, *a)
+        return real(self, batch)
 
-    monkeypatch.setattr(importer._Importer, "_write", failing)
+    monkeypatch.setattr(BulkWriter, "write", failing)
     with pytest.raises(RuntimeError):
-        run(database, clock, seller, "name,country\nA,DE\nB,FR\nC,ES\nD,IT\n")
+        run(database, clock, seller, "name,country\nA,DE\nB,FR\nC,ES\nD,IT\n", chunk_size=1)
+    assert calls["n"] == 3
     assert count(database) == 0
 
 
@@ -502,12 +503,11 @@ def test_consent_unknown_alone_keeps_a_recorded_consent(database, clock, seller)
     assert [(e.row, e.column) for e in report.errors] == [(2, "consent_source")]
 
 
-def test_import_of_many_rows_in_several_chunks(database, clock, seller, monkeypatch):
-    monkeypatch.setattr(importer, "CHUNK", 100)
+def test_import_of_many_rows_in_several_chunks(database, clock, seller):
     lines = ["name,email,country,region,tags"] + [
         f"Buyer {i},b{i}@example.com,{'US' if i % 2 else 'DE'},{'WA' if i % 2 else ''},t{i % 3}"
         for i in range(1, 451)]
-    report = run(database, clock, seller, "\n".join(lines))
+    report = run(database, clock, seller, "\n".join(lines), chunk_size=100)
     assert report.errors == [] and report.buyers_created == 450
     assert count(database) == 450 and count(database, BuyerTag) == 450
     b = buyers_by_email(database, seller)

@@ -1,4 +1,4 @@
-"""Time-zone and language inference for buyer profiles (crossborder_crm.buyers.inference)."""
+"""Code validation, regions, and time-zone and language inference for buyer profiles."""
 from __future__ import annotations
 
 import json
@@ -9,20 +9,15 @@ import pytest
 import pytz
 from babel import Locale
 
-from crossborder_crm.buyers import inference
-from crossborder_crm.buyers.inference import (
-    Inferred,
-    infer_language,
-    infer_timezone,
-    normalize_language,
-    normalize_region,
-    validate_country,
-    validate_timezone,
-)
+from crossborder_crm.buyers.codes import normalize_language, validate_country, validate_timezone
+from crossborder_crm.buyers.inference import Inferred
+from crossborder_crm.buyers.language import infer_language
+from crossborder_crm.buyers.regions import DATA_FILE, normalize_region, subdivisions
+from crossborder_crm.buyers.timezone import country_zones, infer_timezone
 
 
 def _data() -> dict[str, dict]:
-    with inference.DATA_FILE.open(encoding="utf-8") as fh:
+    with DATA_FILE.open(encoding="utf-8") as fh:
         return json.load(fh)["countries"]
 
 
@@ -456,8 +451,8 @@ def test_every_region_key_and_alias_is_an_iso_3166_2_subdivision():
 
 def test_every_country_table_compiles():
     for cc in _data():
-        inference._country_table(cc)
-        inference._subdivisions(cc)
+        country_zones(cc)
+        subdivisions(cc)
 
 
 @pytest.mark.parametrize("cc", ["US", "CA", "BR", "RU", "AU", "MX", "ID", "KZ"])

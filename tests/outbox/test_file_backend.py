@@ -13,7 +13,8 @@ from crossborder_crm.outbox.backends import (
     Transport,
     make_transport,
 )
-from crossborder_crm.outbox.mime import OutgoingEmail, build_message, make_message_id
+from crossborder_crm.outbox.message_id import make_message_id
+from crossborder_crm.outbox.mime import OutgoingEmail, build_message
 
 
 def message(key: str = "k-1", subject: str = "Hello") -> bytes:

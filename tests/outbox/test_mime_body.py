@@ -4,18 +4,16 @@ from __future__ import annotations
 import base64 as _base64
 import binascii as _binascii
 
-import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import crossborder_crm.outbox.mime_body as _body
+from crossborder_crm.outbox.mime_body import encode_body
 
 
 # ------------------------------------------------- bodies: encoding only the winner
 # encode_body picks quoted-printable or base64 from a length bound and encodes
 # quoted-printable line by line (cached); it must choose and write exactly what
 # encoding the whole body both ways did.
-
 
 
 def _old_encode_body(text: str) -> tuple[str, bytes]:
@@ -45,38 +43,55 @@ _qp_body = st.lists(
 @settings(max_examples=400, deadline=None)
 @given(text=_qp_body)
 def test_encode_body_matches_encoding_both_ways(text):
-    assert _body.encode_body(text.encode("utf-8")) == _old_encode_body(text)
+    assert encode_body(text.encode("utf-8")) == _old_encode_body(text)
+
+
+def _crlf(text: str) -> bytes:
+    """The body as encode_body sees it: CR, LF and CRLF all CRLF, ending in CRLF."""
+    return b"".join(line + b"\r\n" for line in text.encode("utf-8").splitlines()) or b"\r\n"
+
+
+# mostly ASCII with at least one other character: quoted-printable usually wins
+_mostly_ascii = st.tuples(_qp_body, st.sampled_from(["é", "—", "ß", "\x00"])).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=_qp_body)
+@given(text=_mostly_ascii)
 def test_quoted_printable_line_by_line_is_one_b2a_qp_call(text):
-    data = b"".join(line + b"\r\n" for line in text.encode("utf-8").splitlines()) or b"\r\n"
-    assert _body._qp(data) == _binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+    cte, body = encode_body(text.encode("utf-8"))
+    assume(cte == "quoted-printable")
+    data = _crlf(text)
+    assert body == _binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
 
 
-def test_encode_body_is_unchanged_when_the_line_cache_is_cleared(monkeypatch):
-    monkeypatch.setattr(_body, "_QP_CACHE_SIZE", 3)
-    monkeypatch.setattr(_body, "_qp_lines", _body._QpLines())
-    text = "".join(f"line {i} — grüße {'=' * (i % 3)}\n" for i in range(20)) * 3
-    for _ in range(3):
-        assert _body.encode_body(text.encode("utf-8")) == _old_encode_body(text)
-    assert len(_body._qp_lines) <= 3
+def test_encode_body_is_unchanged_when_the_line_cache_is_cleared():
+    # more distinct short lines than the line cache holds, each body encoded again after the
+    # cache has been emptied to make room: every result stays what encoding the whole body gives
+    bodies = ["".join(f"order {i}.{j}: your parcel is on its way, Grüße {'=' * (j % 3)}\n" for j in range(4))
+              for i in range(3000)]
+    first = [encode_body(text.encode("utf-8")) for text in bodies]
+    for text, result in zip(bodies, first):
+        assert result == _old_encode_body(text)
+        assert result[0] == "quoted-printable"  # the cached encoding
+    assert [encode_body(text.encode("utf-8")) for text in bodies] == first
 
 
-def test_mostly_ascii_body_is_never_base64_encoded(monkeypatch):
-    calls = []
-    monkeypatch.setattr(_body, "_b64", lambda data: calls.append(data))
-    assert _body.encode_body("Viele Grüße aus Köln\n".encode())[0] == "quoted-printable"
-    assert calls == []
+def test_mostly_ascii_body_is_quoted_printable_encoded():
+    data = "Viele Grüße aus Köln\n".encode()
+    qp = _binascii.b2a_qp(data.replace(b"\n", b"\r\n"), quotetabs=False, istext=True, header=False)
+    assert encode_body(data) == ("quoted-printable", qp)
 
 
-def test_cjk_body_is_never_quoted_printable_encoded(monkeypatch):
-    monkeypatch.setattr(_body, "_qp", lambda data: pytest.fail("quoted-printable computed"))
-    assert _body.encode_body("山田太郎様、ご注文ありがとうございます".encode())[0] == "base64"
+def test_cjk_body_is_base64_encoded():
+    data = "山田太郎様、ご注文ありがとうございます".encode() + b"\r\n"
+    assert encode_body(data) == ("base64", _base64.encodebytes(data).replace(b"\n", b"\r\n"))
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=st.binary(min_size=1, max_size=400))  # a body always ends in CRLF, so is never empty
-def test_base64_lines_match_encodebytes(data):
-    assert _body._b64(data) == _base64.encodebytes(data).replace(b"\n", b"\r\n")
+@given(text=st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=4, max_size=300),
+       breaks=st.lists(st.integers(min_value=0, max_value=300), max_size=3))
+def test_base64_lines_match_encodebytes(text, breaks):
+    for at in sorted(breaks, reverse=True):  # a few line breaks: still far shorter in base64
+        text = text[:at] + "\n" + text[at:]
+    data = _crlf(text)
+    assert encode_body(text.encode("utf-8")) == ("base64", _base64.encodebytes(data).replace(b"\n", b"\r\n"))

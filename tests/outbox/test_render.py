@@ -1,18 +1,20 @@
 """render(): the cached-frame fast path against the plain Jinja rendering it replaces."""
 from __future__ import annotations
 
+import contextlib
 import gettext
 import html
 import shutil
 from dataclasses import replace
 
+import jinja2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
 from crossborder_crm.outbox import render as render_mod
-from crossborder_crm.outbox.render import RenderInput, _render_jinja, render
+from crossborder_crm.outbox.render import SLOT_TOKENS, RenderInput, clear_caches, render, render_jinja
 
 LOCALES = ["en", "de-DE", "fr-FR", "ja-JP", "zh-CN", "es-ES", "ar", "he-IL", "fa", "xx-unknown", ""]
 SELLER = "Shenzhen Outdoor Co."
@@ -32,24 +34,37 @@ def marketing(**overrides) -> RenderInput:
     return item(**{"unsubscribe_url": UNSUB, "preferences_url": UNSUB, **overrides})
 
 
-def _key(it: RenderInput) -> tuple:
-    """The `_frame` key render() uses for `it` (its shape mirrors render())."""
-    body = it.body or ""
-    slots = (it.buyer_name, it.subject or "", body, render_mod._paragraph_html(body), it.unsubscribe_url,
-             it.preferences_url)
-    shape = tuple(True if v else v for v in slots)
-    return it.template or "written", it.locale, it.seller_name, it.postal_address, shape
+@contextlib.contextmanager
+def jinja_renders():
+    """The names of the templates Jinja renders inside the block."""
+    names: list[str] = []
+    original = jinja2.Template.render
+
+    def spy(self, *args, **kwargs):
+        names.append(self.name)
+        return original(self, *args, **kwargs)
+
+    jinja2.Template.render = spy
+    try:
+        yield names
+    finally:
+        jinja2.Template.render = original
+
+
+def framed(it: RenderInput) -> bool:
+    """True when render() serves `it` from a frame: once the frame is made, Jinja renders nothing."""
+    render(it)  # makes the frame (or finds that only Jinja can render `it`)
+    with jinja_renders() as names:
+        render(it)
+    return not names
 
 
 @pytest.fixture
 def fresh_caches():
     """Empty template, frame and syntax-check caches around a test that swaps templates or catalogs."""
-    caches = (render_mod._env, render_mod._frame, render_mod._plain_slots)
-    for cache in caches:
-        cache.cache_clear()
+    clear_caches()
     yield
-    for cache in caches:
-        cache.cache_clear()
+    clear_caches()
 
 
 # ----------------------------------------------------------------- the fast path is the real one
@@ -59,12 +74,14 @@ def fresh_caches():
 @pytest.mark.parametrize("make", [item, marketing])
 def test_written_messages_use_a_verified_frame_and_match_jinja(locale, make):
     it = make(locale=locale)
-    assert render_mod._frame(*_key(it)) is not None  # not silently falling back to Jinja
-    assert render(it) == _render_jinja(it)
+    assert framed(it)  # not silently falling back to Jinja
+    assert render(it) == render_jinja(it)
 
 
-def test_frame_cache_is_bounded():
-    assert render_mod._frame.cache_info().maxsize is not None
+def test_frames_dropped_from_the_bounded_cache_render_the_same_when_made_again():
+    items = [item(seller_name=f"Seller {i}") for i in range(1500)]  # more keys than frames are kept
+    for it in items + items[:50]:
+        assert render(it) == render_jinja(it)
 
 
 def test_rendered_written_message_content():
@@ -84,7 +101,7 @@ def test_rendered_written_message_content():
 _SPECIALS = ["<", ">", "&", '"', "'", "&amp;", "<script>", "\r\n", "\n", "\r", "\n\n", "\n\n\n", "  \n", "\t",
              "{{", "}}", "{%", "%}", "{#", "{{ subject }}", "{% if x %}", "%(url)s", "%s", "%", "{0}", "{body}",
              "\ue000", "\ue001", "\ue0000\ue001", "\u2028", "\x00", "\x0b", " ", "Grüße", "祝好", "أحمد", "😀",
-             "a" * 300, "Jürgen Müller", "田中 健二"] + list(render_mod._TOKENS)
+             "a" * 300, "Jürgen Müller", "田中 健二"] + list(SLOT_TOKENS)
 _text = st.lists(st.one_of(st.sampled_from(_SPECIALS), st.text(max_size=20)), max_size=12).map("".join)
 _url = st.sampled_from([None, "", UNSUB, "https://x.example/u/a&b=<c>\"'", "mailto:u@x.example"])
 
@@ -99,9 +116,9 @@ def test_fast_path_is_byte_identical_to_jinja(locale, buyer_name, subject, body,
     it = RenderInput(locale=locale, buyer_name=buyer_name, seller_name=seller_name, postal_address=postal_address,
                      subject=subject, body=body, template=None, context={}, unsubscribe_url=unsubscribe_url,
                      preferences_url=preferences_url)
-    assert render(it) == _render_jinja(it)
-    if not any(token in seller_name + (postal_address or "") for token in render_mod._TOKENS):
-        assert render_mod._frame(*_key(it)) is not None  # the fast path was the one compared
+    assert render(it) == render_jinja(it)
+    if not any(token in seller_name + (postal_address or "") for token in SLOT_TOKENS):
+        assert framed(it)  # the fast path was the one compared
 
 
 @settings(max_examples=100, deadline=None)
@@ -109,7 +126,7 @@ def test_fast_path_is_byte_identical_to_jinja(locale, buyer_name, subject, body,
                        st.integers(), st.just("x")))
 def test_odd_slot_values_print_as_jinja_prints_them(value):
     for it in (item(buyer_name=value), item(unsubscribe_url=value), item(preferences_url=value)):
-        assert render(it) == _render_jinja(it)
+        assert render(it) == render_jinja(it)
 
 
 def _old_paragraphs(text: str) -> Markup:
@@ -119,11 +136,13 @@ def _old_paragraphs(text: str) -> Markup:
                           for b in blocks))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=_text)
-def test_paragraphs_are_unchanged(text):
-    assert render_mod._paragraphs(text) == _old_paragraphs(text)
-    assert render_mod._paragraph_html(text) == str(_old_paragraphs(text))
+def test_paragraphs_are_unchanged(paragraphs_template, text):
+    # the HTML part of this template is the body's paragraphs alone
+    it = item(template=paragraphs_template, body=text)
+    assert render(it).html == str(_old_paragraphs(text)).strip() + "\n"
+    assert render_jinja(it).html == str(_old_paragraphs(text)).strip() + "\n"
 
 
 # ------------------------------------------------------------- templates the frame must refuse
@@ -138,18 +157,24 @@ def templates(tmp_path, monkeypatch, fresh_caches):
     return target
 
 
-def test_template_with_context_renders_through_jinja(templates, monkeypatch):
+@pytest.fixture
+def paragraphs_template(templates) -> str:
+    """A template whose text part is the body and whose HTML part the body's paragraphs."""
+    (templates / "paragraphs.txt").write_text("{{ body }}")
+    (templates / "paragraphs.html").write_text("{{ body_html }}")
+    return "paragraphs"
+
+
+def test_template_with_context_renders_through_jinja(templates):
     (templates / "shipped.txt").write_text("Order {{ order_no }} for {{ buyer_name }}: {{ carrier }}\n"
                                            '{% include "_footer.txt" %}')
     (templates / "shipped.html").write_text('{% extends "_frame.html" %}'
                                             "{% block content %}<p>{{ order_no }} {{ carrier }}</p>{% endblock %}")
     it = item(template="shipped", subject=None, body=None,
               context={"order_no": "A<1>", "carrier": "DHL & Co", "default_subject": "Shipped"})
-    frames = []
-    monkeypatch.setattr(render_mod, "_frame", lambda *a: frames.append(a))
+    assert not framed(it)  # a context never goes through a frame
     out = render(it)
-    assert not frames  # a context never goes through a frame
-    assert out == _render_jinja(it)
+    assert out == render_jinja(it)
     assert out.subject == "Shipped"
     assert out.text.startswith("Order A<1> for Alex Miller: DHL & Co\n")
     assert "<p>A&lt;1&gt; DHL &amp; Co</p>" in out.html
@@ -159,9 +184,9 @@ def test_template_without_context_gets_a_frame_too(templates):
     (templates / "note.txt").write_text("{{ buyer_name }}: {{ body }}")
     (templates / "note.html").write_text("<p>{{ buyer_name }}</p>{{ body_html }}")
     it = item(template="note", buyer_name="Zoë <&>")
-    assert render_mod._frame(*_key(it)) is not None
-    assert render(it) == _render_jinja(it)
-    assert render(it).html == "<p>Zoë &lt;&amp;&gt;</p>" + render_mod._paragraph_html(it.body) + "\n"
+    assert framed(it)
+    assert render(it) == render_jinja(it)
+    assert render(it).html == "<p>Zoë &lt;&amp;&gt;</p>" + str(_old_paragraphs(it.body)) + "\n"
 
 
 @pytest.mark.parametrize("use", [
@@ -178,17 +203,18 @@ def test_templates_doing_more_than_printing_a_value_render_through_jinja(templat
     (templates / "odd.txt").write_text(use + "\n{{ body }}")
     (templates / "odd.html").write_text("<p>x</p>{{ body_html }}")
     for it in (item(template="odd"), item(template="odd", buyer_name="Alex Miller", subject="s")):
-        assert render_mod._frame(*_key(it)) is None
-        assert render(it) == _render_jinja(it)
+        assert not framed(it)
+        assert render(it) == render_jinja(it)
 
 
-def test_probes_reject_a_frame_the_syntax_check_let_through(templates, monkeypatch):
-    (templates / "odd.txt").write_text("{{ subject|upper }}")
-    (templates / "odd.html").write_text("{{ subject|truncate(20) }}")
-    monkeypatch.setattr(render_mod, "_plain_slots", lambda autoescape, name: True)
+def test_probes_reject_a_frame_the_syntax_check_let_through(templates):
+    # a filter block only holds plain prints, which the syntax check accepts, yet it changes them
+    (templates / "odd.txt").write_text("{% filter upper %}{{ subject }}{% endfilter %}")
+    (templates / "odd.html").write_text("{% filter truncate(20) %}{{ subject }}{% endfilter %}")
     it = item(template="odd", subject="lower case and long enough to be truncated")
-    assert render_mod._frame(*_key(it)) is None
-    assert render(it) == _render_jinja(it)
+    assert not framed(it)
+    assert render(it) == render_jinja(it)
+    assert render(it).text == "LOWER CASE AND LONG ENOUGH TO BE TRUNCATED\n"
 
 
 class _Catalog(gettext.NullTranslations):
@@ -200,25 +226,25 @@ class _Catalog(gettext.NullTranslations):
         return self.messages.get(message, message)
 
 
-@pytest.mark.parametrize("translated,framed", [
+@pytest.mark.parametrize("translated,frames", [
     ("Abmelden: %(url)s (%(url)s)", True),  # the value twice
     ("Se désabonner : %(url)s", True),
     ("%(url)r", False),  # repr is not how a value prints: the probes catch it
 ])
-def test_translations_are_part_of_the_frame(fresh_caches, monkeypatch, translated, framed):
+def test_translations_are_part_of_the_frame(fresh_caches, monkeypatch, translated, frames):
     catalog = _Catalog({"Unsubscribe from these emails: %(url)s": translated, "Unsubscribe": "Ab & <melden>"})
     monkeypatch.setattr(render_mod, "email_translations", lambda locale: catalog)
     it = marketing(locale="de-DE", unsubscribe_url="https://x.example/u/a'b\"c")
-    assert (render_mod._frame(*_key(it)) is not None) is framed
+    assert framed(it) is frames
     out = render(it)
-    assert out == _render_jinja(it)
+    assert out == render_jinja(it)
     assert "Ab & <melden></a>" in out.html  # newstyle gettext trusts the catalog, as Jinja does
     assert (translated % {"url": it.unsubscribe_url}) in out.text
 
 
 def test_a_seller_name_holding_a_token_cannot_inject_a_value():
-    token = render_mod._TOKENS[render_mod._SLOTS.index("subject")]
-    it = item(seller_name=f"Evil {token} Co", subject="<secret>")
+    tokens = "".join(SLOT_TOKENS)  # the subject's among them
+    it = item(seller_name=f"Evil {tokens} Co", subject="<secret>")
     out = render(it)
-    assert out == _render_jinja(it)
-    assert token in out.text and "<secret>" not in out.text
+    assert out == render_jinja(it)
+    assert tokens in out.text and "<secret>" not in out.text

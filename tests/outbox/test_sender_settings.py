@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from crossborder_crm.accounts.sender import update_sender
+from crossborder_crm.outbox.sender import update_sender
 from crossborder_crm.errors import ValidationFailed
 from tests.outbox.helpers import at, dispatch, new_buyer, parse, schedule, smtp_services
 

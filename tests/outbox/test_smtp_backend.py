@@ -13,7 +13,8 @@ from crossborder_crm.outbox.backends import (
     Transport,
     make_transport,
 )
-from crossborder_crm.outbox.mime import OutgoingEmail, build_message, make_message_id
+from crossborder_crm.outbox.message_id import make_message_id
+from crossborder_crm.outbox.mime import OutgoingEmail, build_message
 
 FROM = "shop@seller.example"
 TO = "buyer@example.jp"
@@ -88,7 +89,7 @@ def test_url_starttls_flag():
 def test_url_credentials_are_percent_decoded():
     t = SmtpTransport.from_url("smtp://user%40shop.example:p%3Ass%2Fw%40rd@mail.example.com:2525")
     assert t.username == "user@shop.example"
-    assert t._password == "p:ss/w@rd"
+    assert t.settings.password == "p:ss/w@rd"
     assert t.port == 2525
 
 

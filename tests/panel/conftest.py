@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from crossborder_crm import create_app
+from crossborder_crm.buyers import orders
 from crossborder_crm.buyers import service as buyers
+from crossborder_crm.buyers.activity import add_activity
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
@@ -62,7 +64,7 @@ ORDER = {"marketplace": "shopify", "currency": "EUR", "status": "paid"}
 
 def add_order(services, seller_id, buyer_id, external_id, placed_at, items, currency="EUR"):
     """Record an order with items through the buyer service."""
-    return buyers.add_order(services.db, services.clock, seller_id, buyer_id, {
+    return orders.add_order(services.db, services.clock, seller_id, buyer_id, {
         **ORDER, "currency": currency, "external_id": external_id, "placed_at": placed_at,
         "items": items})
 
@@ -83,6 +85,6 @@ def shop_a(services, seller_a):
               [{"title": "Linen shirt", "unit_price": "60.00"}])
     add_order(services, sid, lucia.id, "1003", "2026-02-20T08:00:00Z",
               [{"title": "Tea set", "unit_price": "1500"}], currency="JPY")
-    buyers.add_activity(services.db, services.clock, sid, lucia.id,
+    add_activity(services.db, services.clock, sid, lucia.id,
                         {"kind": "email_open", "occurred_at": "2026-03-01T20:15:00Z", "source": "mail"})
     return {"lucia": lucia, "jean": jean, "maria": maria}

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from crossborder_crm.buyers.activity import add_activity
+from crossborder_crm.buyers.orders import add_order
 from crossborder_crm import create_app
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers import service as buyers
@@ -37,7 +39,7 @@ def _seed(services) -> None:
     def make(data, orders=()):
         b = buyers.create_buyer(services.db, services.clock, sid, data)
         for n, (placed, currency, items) in enumerate(orders, 1):
-            buyers.add_order(services.db, services.clock, sid, b.id, {
+            add_order(services.db, services.clock, sid, b.id, {
                 "marketplace": "shopify", "external_id": f"{b.id}-{n}", "placed_at": placed,
                 "currency": currency, "status": "paid", "items": items})
         return b
@@ -47,7 +49,7 @@ def _seed(services) -> None:
                  [("2026-01-05T19:30:00Z", "EUR", [{"title": "Silk scarf", "sku": "SC-1",
                                                    "unit_price": "24.50", "quantity": 2}]),
                   ("2026-02-04T10:00:00Z", "EUR", [{"title": "Linen shirt", "unit_price": "60.00"}])])
-    buyers.add_activity(services.db, services.clock, sid, lucia.id,
+    add_activity(services.db, services.clock, sid, lucia.id,
                         {"kind": "email_open", "occurred_at": "2026-03-01T20:15:00Z", "source": "mail"})
     make({"name": "Maria Smith", "country": "US", "email": "maria@example.com", "phone": "+1 212 555 0142"},
          [("2026-02-11T15:00:00Z", "USD", [{"title": "Silk pillowcase", "unit_price": "39.00"}])])

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from crossborder_crm.outbox import service
-from crossborder_crm.outbox.insights import buyer_timing
+from crossborder_crm.outbox.send_timing import buyer_timing
 from crossborder_crm.outbox.models import Message
 from tests.panel.html import Page
 

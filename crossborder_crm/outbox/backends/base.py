@@ -13,7 +13,6 @@ Callers (the outbox dispatcher) only need to distinguish two outcomes:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-
 from types import TracebackType
 from typing import Callable, Protocol, Sequence, runtime_checkable
 

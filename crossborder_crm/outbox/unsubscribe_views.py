@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, request
 
+from crossborder_crm.container import current_services
+from crossborder_crm.i18n.emails import email_translations, text_direction
 from crossborder_crm.outbox.suppression import resubscribe, subscription_state, unsubscribe
 from crossborder_crm.outbox.unsubscribe import InvalidUnsubscribeToken, read_unsubscribe_token
 
@@ -19,10 +21,8 @@ def _claim(token: str):
 
 
 def _page(token: str, claim, done: str | None, status: int = 200):
-    from crossborder_crm import services
-    from crossborder_crm.i18n.emails import email_translations, text_direction
 
-    seller, unsubscribed, locale = subscription_state(services().db, claim)
+    seller, unsubscribed, locale = subscription_state(current_services().db, claim)
     t = email_translations(locale)
     return render_template("unsubscribe.html", token=token, seller=seller, unsubscribed=unsubscribed, done=done,
                            email=claim.email, t=t.ugettext, direction=text_direction(locale), lang=locale), status
@@ -40,12 +40,11 @@ def preferences(token: str):
 @bp.post("/u/<token>")
 def one_click(token: str):
     """One-click unsubscribe (RFC 8058) or the preference form; answers 200, never a redirect."""
-    from crossborder_crm import services
 
     claim = _claim(token)
     if claim is None:
         return render_template("unsubscribe_invalid.html"), 400
-    svc = services()
+    svc = current_services()
     if request.form.get("action") == "resubscribe":
         resubscribe(svc.db, svc.clock, claim)
         return _page(token, claim, "resubscribed")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from crossborder_crm.panel import bp
+from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import N_
 
 # endpoint → (url, title, what it will do). Remove an entry when its real pages arrive.

@@ -7,11 +7,11 @@ from typing import Annotated, Any, Mapping
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from crossborder_crm.accounts.models import Seller
-from crossborder_crm.buyers.schemas import Email
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import NotFound
-from crossborder_crm.validation import Schema, parse
+from crossborder_crm.outbox.dkim_signing import validate_dkim_key
+from crossborder_crm.validation import Email, Schema, parse
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -41,8 +41,6 @@ class SenderSettings(Schema):
     @field_validator("dkim_private_key")
     @classmethod
     def _key(cls, v: str | None) -> str | None:
-        from crossborder_crm.outbox.mime import validate_dkim_key
-
         if v:
             validate_dkim_key(v.encode())
         return v

@@ -1,0 +1,133 @@
+"""Buyer lists: filters from query strings, keyset pages and their opaque cursors."""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import exists, func, or_, select
+
+from crossborder_crm.buyers.codes import normalize_language, validate_country
+from crossborder_crm.buyers.models import (
+    CONSENT_STATUSES,
+    Buyer,
+    BuyerTag,
+)
+from crossborder_crm.db import Database
+from crossborder_crm.errors import ValidationFailed
+
+MAX_PAGE = 500
+SORTS = {"id": Buyer.id, "name": Buyer.name, "created_at": Buyer.created_at,
+         "updated_at": Buyer.updated_at, "order_count": Buyer.order_count}
+
+
+@dataclass(frozen=True)
+class BuyerFilter:
+    """The list filters shared by the API and the panel."""
+
+    country: str | None = None
+    language: str | None = None
+    tag: str | None = None
+    consent: str | None = None
+    has_orders: bool | None = None
+    q: str | None = None
+
+
+def parse_filter(args: Mapping[str, str]) -> BuyerFilter:
+    """Query-string filters, validated with the same rules as the fields they filter."""
+    fields: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    for name, check in (("country", validate_country), ("language", normalize_language)):
+        if args.get(name):
+            try:
+                out[name] = check(args[name])
+            except ValueError as exc:
+                fields[name] = str(exc)
+    if args.get("tag"):
+        out["tag"] = args["tag"].strip().lower()
+    if args.get("consent"):
+        if args["consent"] not in CONSENT_STATUSES:
+            fields["consent"] = f"must be one of {', '.join(CONSENT_STATUSES)}"
+        out["consent"] = args["consent"]
+    if args.get("has_orders") not in (None, ""):
+        value = args["has_orders"].lower()
+        if value not in ("true", "false", "1", "0"):
+            fields["has_orders"] = "must be true or false"
+        out["has_orders"] = value in ("true", "1")
+    if args.get("q"):
+        out["q"] = args["q"].strip()[:200]
+    if fields:
+        raise ValidationFailed("invalid filter", fields)
+    return BuyerFilter(**out)
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != 2:
+            raise ValueError
+        return values
+    except (ValueError, TypeError):
+        raise ValidationFailed("invalid cursor", {"cursor": "not a cursor this API issued"}) from None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a keyset-paginated list."""
+
+    items: list
+    next_cursor: str | None
+
+
+def list_buyers(db: Database, seller_id: int, flt: BuyerFilter = BuyerFilter(), *,
+                sort: str = "id", limit: int = 50, cursor: str | None = None) -> Page:
+    """Buyers of one seller, filtered, in a stable order, by keyset pagination."""
+    desc = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        raise ValidationFailed("invalid sort", {"sort": f"one of {', '.join(SORTS)} (prefix - for descending)"})
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed("invalid limit", {"limit": f"between 1 and {MAX_PAGE}"})
+    col = SORTS[key]
+    q = select(Buyer).where(Buyer.seller_id == seller_id)
+    if flt.country:
+        q = q.where(Buyer.country == flt.country)
+    if flt.language:
+        q = q.where(or_(Buyer.language == flt.language, Buyer.language.like(flt.language + "-%")))
+    if flt.tag:
+        q = q.where(exists().where(BuyerTag.buyer_id == Buyer.id, BuyerTag.seller_id == seller_id,
+                                   BuyerTag.tag == flt.tag))
+    if flt.consent:
+        q = q.where(Buyer.consent_status == flt.consent)
+    if flt.has_orders is not None:
+        q = q.where(Buyer.order_count > 0 if flt.has_orders else Buyer.order_count == 0)
+    if flt.q:
+        like = f"%{flt.q.lower()}%"
+        q = q.where(or_(func.lower(Buyer.name).like(like), func.lower(Buyer.email).like(like)))
+    if cursor:
+        value, last_id = decode_cursor(cursor)
+        if key in ("created_at", "updated_at"):
+            value = datetime.fromisoformat(value)
+        if key == "id":
+            q = q.where(Buyer.id < last_id if desc else Buyer.id > last_id)
+        elif desc:
+            q = q.where(or_(col < value, (col == value) & (Buyer.id < last_id)))
+        else:
+            q = q.where(or_(col > value, (col == value) & (Buyer.id > last_id)))
+    order = [col.desc(), Buyer.id.desc()] if desc else [col.asc(), Buyer.id.asc()]
+    if key == "id":
+        order = order[:1]
+    q = q.order_by(*order).limit(limit + 1)
+    with db.reading() as s:
+        rows = list(s.scalars(q))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor([getattr(rows[-1], key), rows[-1].id]) if more else None
+    return Page(rows, next_cursor)

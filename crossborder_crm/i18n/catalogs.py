@@ -1,0 +1,154 @@
+"""Translation chores on the source tree: extract, update, compile and check the gettext catalogs.
+
+Each domain has a Babel extraction config at the repository root and a template
+`locales/<domain>.pot`; each language has `locales/<lang>/LC_MESSAGES/<domain>.po`, compiled
+to `.mo` beside it. These work on a source checkout (they need the sources to extract from).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+from crossborder_crm.i18n import LOCALES_DIR
+
+SOURCE_ROOT = LOCALES_DIR.parent
+PACKAGE_DIR = SOURCE_ROOT / "crossborder_crm"
+# domain -> its extraction config; the emails domain joins once it has catalogs of its own.
+DOMAINS: dict[str, str] = {"messages": "babel.cfg"}
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]|%[sdf]|\{(\w*)\}")
+
+
+@dataclass(frozen=True)
+class CatalogProblem:
+    """One thing wrong with a catalog: which file, which message, why."""
+
+    path: Path
+    message: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path.relative_to(SOURCE_ROOT)}"
+        return f"{where}: {self.message!r}: {self.reason}" if self.message else f"{where}: {self.reason}"
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def template_path(domain: str) -> Path:
+    """The extracted template (.pot) of a domain."""
+    return LOCALES_DIR / f"{domain}.pot"
+
+
+def catalog_paths(domain: str) -> list[Path]:
+    """Every language's .po file of a domain, sorted."""
+    return sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{domain}.po"))
+
+
+def _domains(domain: str | None) -> list[str]:
+    if domain is None:
+        return list(DOMAINS)
+    if domain not in DOMAINS:
+        raise ValueError(f"unknown domain {domain!r}; known: {', '.join(DOMAINS)}")
+    return [domain]
+
+
+def _require_sources() -> None:
+    if not (SOURCE_ROOT / "babel.cfg").is_file() or not PACKAGE_DIR.is_dir():
+        raise FileNotFoundError(f"no source checkout at {SOURCE_ROOT}: the i18n commands work on the sources")
+
+
+def extract(domain: str | None = None) -> list[Path]:
+    """Write each domain's .pot from the marked strings in the sources."""
+    _require_sources()
+    written = []
+    for d in _domains(domain):
+        out = template_path(d)
+        _pybabel("extract", "-F", str(SOURCE_ROOT / DOMAINS[d]), "--project", "crossborder_crm",
+                 "-o", str(out), str(PACKAGE_DIR))
+        written.append(out)
+    return written
+
+
+def update(domain: str | None = None) -> list[Path]:
+    """Merge each domain's .pot into every language's .po (new strings appear untranslated)."""
+    _require_sources()
+    updated = []
+    for d in _domains(domain):
+        if catalog_paths(d):
+            _pybabel("update", "-i", str(template_path(d)), "-d", str(LOCALES_DIR), "-D", d)
+            updated.extend(catalog_paths(d))
+    return updated
+
+
+def compile_catalogs(domain: str | None = None) -> list[Path]:
+    """Compile every .po to its .mo; a catalog with errors is refused (ValueError)."""
+    compiled = []
+    for d in _domains(domain):
+        for po in catalog_paths(d):
+            errors = _placeholder_problems(po)
+            if errors:
+                raise ValueError("; ".join(str(e) for e in errors))
+            _pybabel("compile", "-i", str(po), "-o", str(po.with_suffix(".mo")))
+            compiled.append(po.with_suffix(".mo"))
+    return compiled
+
+
+def _placeholders(text: str) -> set[str]:
+    return {m.group(0) for m in PLACEHOLDER.finditer(text)}
+
+
+def _strings(value) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _read(po: Path):
+    with po.open("rb") as f:
+        return read_po(f)
+
+
+def _placeholder_problems(po: Path) -> list[CatalogProblem]:
+    problems = []
+    for m in _read(po):
+        if not m.id or not m.string:
+            continue
+        wanted = _placeholders(_strings(m.id)[0])
+        for s in _strings(m.string):
+            if s and _placeholders(s) != wanted:
+                problems.append(CatalogProblem(po, _strings(m.id)[0], f"placeholders {sorted(_placeholders(s))} "
+                                                                        f"do not match the source's {sorted(wanted)}"))
+    return problems
+
+
+def check(domain: str | None = None) -> list[CatalogProblem]:
+    """Everything wrong: strings missing from a .po, untranslated or fuzzy ones, placeholders that
+    differ from the source, and .mo files missing or older than their .po."""
+    problems: list[CatalogProblem] = []
+    for d in _domains(domain):
+        pot = template_path(d)
+        ids = [m.id for m in _read(pot) if m.id] if pot.is_file() else []
+        for po in catalog_paths(d):
+            cat = _read(po)
+            if cat.fuzzy:
+                problems.append(CatalogProblem(po, "", "the catalog header is marked fuzzy"))
+            for mid in ids:
+                m = cat.get(mid)
+                text = _strings(mid)[0]
+                if m is None:
+                    problems.append(CatalogProblem(po, text, "missing (run `crossborder-crm i18n update`)"))
+                elif "fuzzy" in m.flags:
+                    problems.append(CatalogProblem(po, text, "fuzzy"))
+                elif not all(_strings(m.string)):
+                    problems.append(CatalogProblem(po, text, "not translated"))
+            problems.extend(_placeholder_problems(po))
+            mo = po.with_suffix(".mo")
+            if not mo.is_file():
+                problems.append(CatalogProblem(po, "", "not compiled (run `crossborder-crm i18n compile`)"))
+            elif mo.stat().st_mtime < po.stat().st_mtime:
+                problems.append(CatalogProblem(po, "", "compiled catalog is older than the .po "
+                                                       "(run `crossborder-crm i18n compile`)"))
+    return problems

@@ -1,0 +1,35 @@
+"""The panel blueprint: default-deny login check and the security headers of every panel page."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+from flask_login import current_user
+
+bp = Blueprint("panel", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/panel-static")
+
+# Reachable without signing in.
+PUBLIC_ENDPOINTS = frozenset({"panel.login", "panel.set_language", "panel.static"})
+
+# Content-Security-Policy: everything is served from here; no inline script anywhere.
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+@bp.before_request
+def _require_login():
+    """Default-deny: a view is private unless it is listed as public."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    return current_app.login_manager.unauthorized()
+
+
+@bp.after_request
+def _security_headers(response):
+    """Panel pages are never framed, sniffed or cached by shared caches."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "panel.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
