@@ -17,13 +17,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 catalogs: $(STAMP)
-	@$(BIN)/pybabel compile -d locales -D messages >/dev/null
+	@$(BIN)/crossborder-crm i18n compile >/dev/null
 
 run: catalogs
 	@$(BIN)/crossborder-crm serve
 
 worker: catalogs
-	@$(BIN)/crossborder-crm worker
+	@# the dev worker signs unsubscribe links with the key `make run` made, unless one is given
+	@CRM_SECRET_KEY="$${CRM_SECRET_KEY:-$$(cat instance/secret_key 2>/dev/null)}" $(BIN)/crossborder-crm worker
 
 test: catalogs
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)

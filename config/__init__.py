@@ -5,19 +5,25 @@ Nothing here is read at import time: `load_config()` builds a plain dict when th
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 from typing import Any, Mapping
 
+# The key earlier builds shipped as a default: published, so it is refused like a missing one.
 DEFAULT_SECRET_KEY = "dev-secret-change-me"
+MIN_SECRET_BYTES = 32
+MAKE_A_KEY = "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 class BaseConfig:
     """Defaults shared by every environment (the embedded, one-command setup)."""
 
     ENV_NAME = "base"
-    SECRET_KEY = DEFAULT_SECRET_KEY
-    DATABASE_URL = "sqlite:///instance/crossborder_crm.sqlite3"
+    SECRET_KEY = ""  # required: CRM_SECRET_KEY (the dev server makes one in the instance folder)
+    INSTANCE_DIR = ""  # default: the app's instance folder, never the working directory
+    DATABASE_URL = "sqlite:///{instance}/crossborder_crm.sqlite3"
     MAIL_BACKEND = "file"  # file | smtp
-    MAIL_DIR = "instance/mail"
+    MAIL_DIR = "{instance}/mail"
     SMTP_URL = "smtp://127.0.0.1:25"
     SMTP_TIMEOUT = 30.0
     MAIL_FROM_DOMAIN = "crm.localhost"
@@ -94,9 +100,39 @@ def _coerce(default: Any, raw: str, name: str) -> Any:
     return raw
 
 
+def instance_secret_key(instance_dir: str) -> str:
+    """The dev server's own key: made once, kept in the instance folder readable by its owner only."""
+    path = Path(instance_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _check_secret_key(key: Any) -> None:
+    if not key:
+        raise ConfigError(f"CRM_SECRET_KEY is not set: it signs sessions and unsubscribe links; {MAKE_A_KEY}")
+    if key == DEFAULT_SECRET_KEY:
+        raise ConfigError(f"CRM_SECRET_KEY is the published development key; {MAKE_A_KEY}")
+    if len(str(key).encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(f"CRM_SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes; {MAKE_A_KEY}")
+
+
 def load_config(env_name: str | None = None, overrides: Mapping[str, Any] | None = None,
-                environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Build the settings dict: class defaults, then CRM_* variables, then explicit overrides."""
+                environ: Mapping[str, str] | None = None, *, instance_dir: str | None = None,
+                dev_server: bool = False) -> dict[str, Any]:
+    """Build the settings dict: class defaults, then CRM_* variables, then explicit overrides.
+
+    `instance_dir` is where relative defaults live (the database, the mail folder); `dev_server`
+    lets `serve` fall back to a key kept in that folder. Everywhere else but the test
+    environment, a missing, published or short secret key is refused.
+    """
     environ = os.environ if environ is None else environ
     env_name = env_name or environ.get("CRM_ENV", "development")
     if env_name not in CONFIGS:
@@ -108,8 +144,18 @@ def load_config(env_name: str | None = None, overrides: Mapping[str, Any] | None
         if raw is not None:
             settings[key] = _coerce(default, raw, key)
     settings.update(overrides or {})
-    if settings["ENV_NAME"] == "production" and settings["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
-        raise ConfigError("production refuses to start with the default secret key: set CRM_SECRET_KEY")
+    instance = os.path.abspath(settings["INSTANCE_DIR"] or instance_dir or "instance")
+    settings["INSTANCE_DIR"] = instance
+    for key in ("DATABASE_URL", "MAIL_DIR"):
+        if isinstance(settings[key], str):
+            settings[key] = settings[key].replace("{instance}", instance)
+    if dev_server and not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = instance_secret_key(instance)
+    if settings["ENV_NAME"] != "test":
+        _check_secret_key(settings["SECRET_KEY"])
+    if settings["ENV_NAME"] == "production" and settings["PUBLIC_URL"] == BaseConfig.PUBLIC_URL:
+        raise ConfigError(f"CRM_PUBLIC_URL is the development default {BaseConfig.PUBLIC_URL}: every "
+                          "unsubscribe link would point there; set the address buyers reach the service at")
     if settings["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError(f"CRM_MAIL_BACKEND: expected 'file' or 'smtp', got {settings['MAIL_BACKEND']!r}")
     return settings

@@ -4,12 +4,13 @@ Nothing connects at import time; `Database(url)` is built by the app factory or 
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -62,21 +63,27 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def make_engine(url: str, echo: bool = False) -> Engine:
     """Create an engine with the per-dialect settings we rely on."""
     if url.startswith("sqlite"):
-        _ensure_sqlite_dir(url)
+        _ensure_sqlite_file(url)
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def _ensure_sqlite_dir(url: str) -> None:
-    import os
-    from sqlalchemy.engine import make_url
+def _ensure_sqlite_file(url: str) -> None:
+    """Create a SQLite file's folder and the file itself readable by its owner only.
 
+    SQLite gives its -wal and -shm files the database file's permissions, so those follow.
+    """
     path = make_url(url).database
-    if path and path != ":memory:":
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 class Database:

@@ -20,9 +20,16 @@ def _local(value: str) -> str:
     return value
 
 
-def _no_newlines(value: str) -> str:
+# C0 and C1 controls but tab, CR and LF (CR/LF are refused outright: they would split the header).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _subject_line(value: str) -> str:
     if "\r" in value or "\n" in value:
         raise ValueError("must be one line")
+    value = CONTROL.sub("", value).replace("\t", " ").strip()
+    if not value:
+        raise ValueError("must not be empty once control characters are removed")
     return value
 
 
@@ -39,7 +46,7 @@ class MessageCreate(Schema):
     """A written message to a buyer, in the seller's own words."""
 
     buyer_id: int = Field(ge=1)
-    subject: Annotated[str, AfterValidator(_no_newlines)] = Field(min_length=1, max_length=300)
+    subject: Annotated[str, AfterValidator(_subject_line)] = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=50000)
     send_at: SendAt = Field(default="best", description='"best", an ISO 8601 instant with offset, '
                                                         'or {"local": "YYYY-MM-DDTHH:MM"} in the buyer\'s zone')

@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.clock import FixedClock
-from crossborder_crm.outbox.mime import make_message_id
+from crossborder_crm.outbox.message_id import make_message_id
 from crossborder_crm.outbox.models import Message
 from tests.smtp_sink import SmtpSink
 
@@ -55,13 +55,14 @@ def _counts(db):
 
 
 def _start_worker(url, smtp_port, log_path):
-    env = {**os.environ, "CRM_ENV": "production", "CRM_SECRET_KEY": "multiworker-test-secret",
+    env = {**os.environ, "CRM_ENV": "production", "CRM_SECRET_KEY": "multiworker-test-secret-of-at-least-32-bytes",
+           "CRM_PUBLIC_URL": "https://crm.example.com",
            "CRM_DATABASE_URL": url, "CRM_MAIL_BACKEND": "smtp", "CRM_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
            "CRM_SMTP_TIMEOUT": "5", "CRM_DISPATCH_INTERVAL_SECONDS": "1", "CRM_DISPATCH_BATCH_SIZE": "50",
            "CRM_DISPATCH_LEASE_SECONDS": "4", "CRM_DISPATCH_BACKOFF_BASE_SECONDS": "1",
            "CRM_DISPATCH_MAX_ATTEMPTS": "20", "CRM_MAIL_FROM_DOMAIN": "crm.test"}
     log = open(log_path, "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "crossborder_crm.cli", "worker"], env=env, stdout=log,
+    proc = subprocess.Popen([sys.executable, "-m", "crossborder_crm", "worker"], env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     proc.log = log
     return proc

@@ -47,7 +47,7 @@ def test_email_is_matched_case_insensitively(client, seller_a):
 
 
 def test_production_cookies_are_secure(make_app, services, seller_a):
-    app = make_app("production", SECRET_KEY="a-long-production-secret-for-the-test")
+    app = make_app("production", SECRET_KEY="a-long-production-secret-for-the-test", PUBLIC_URL="https://crm.example.com")
     r = login(app.test_client(), seller_a.user_email)
     cookie = next(c for c in r.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
