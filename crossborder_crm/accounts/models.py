@@ -51,6 +51,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(35))  # panel language; None = browser's
+    # Bumped on logout, password change and token rotation: older session cookies stop working.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     seller: Mapped[Seller] = relationship(back_populates="users")
@@ -78,7 +80,7 @@ class WebhookSecret(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(32))
-    secret: Mapped[str] = mapped_column(String(128))
+    secret: Mapped[str] = mapped_column(Text)  # encrypted at rest
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
