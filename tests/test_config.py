@@ -1,6 +1,8 @@
 """Settings: defaults per environment, CRM_* overrides, the secret key rules, the instance folder."""
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -102,3 +104,28 @@ def test_production_sets_secure_cookies():
 def test_unknown_environment_is_refused():
     with pytest.raises(ConfigError, match="CRM_ENV"):
         load_config(environ={"CRM_ENV": "staging", "CRM_SECRET_KEY": KEY})
+
+
+def test_the_default_database_is_in_the_instance_folder_whatever_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"SECRET_KEY": KEY}, env="development", db=Database("sqlite://"))
+    assert app.config["DATABASE_URL"] == f"sqlite:///{app.instance_path}/crossborder_crm.sqlite3"
+    assert str(tmp_path) not in app.config["DATABASE_URL"]
+
+
+def test_a_command_says_which_database_it_uses(tmp_path):
+    url = f"sqlite:///{tmp_path}/crm.sqlite3"
+    env = {**os.environ, "CRM_SECRET_KEY": KEY, "CRM_DATABASE_URL": url, "CRM_ENV": "development"}
+    done = subprocess.run([sys.executable, "-m", "crossborder_crm", "db", "upgrade"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"database: {url}" in done.stderr
+
+
+def test_a_command_without_a_secret_key_fails_with_a_plain_message(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env.update(CRM_DATABASE_URL=f"sqlite:///{tmp_path}/crm.sqlite3")
+    done = subprocess.run([sys.executable, "-m", "crossborder_crm", "db", "upgrade"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "CRM_SECRET_KEY is not set" in done.stderr
+    assert "Traceback" not in done.stderr

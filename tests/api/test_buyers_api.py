@@ -301,3 +301,13 @@ def test_unknown_activity_kind_is_422(api_a):
 def test_unknown_endpoint_answers_json_404(api_a):
     r = api_a.get("/nothing-here")
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+def test_an_international_domain_is_stored_as_idna(api_a):
+    r = api_a.post("/buyers", {"name": "Anna", "email": "anna@exämple.com", "country": "DE"})
+    assert r.status_code == 201 and r.get_json()["email"] == "anna@xn--exmple-cua.com"
+
+
+def test_a_non_ascii_local_part_is_refused_at_input_naming_the_field(api_a, services):
+    r = api_a.post("/buyers", {"name": "Ä", "email": "ä@exämple.com", "country": "DE"})
+    assert r.status_code == 422 and "email" in r.get_json()["error"]["fields"]

@@ -101,3 +101,15 @@ def test_messages_are_in_the_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert "post" in doc["paths"]["/api/v1/messages"]
     assert "MessageCreate" in doc["components"]["schemas"]
+
+
+def test_control_characters_are_removed_from_the_subject(api_a):
+    buyer = new_buyer(api_a)
+    msg = schedule(api_a, buyer["id"], subject="Your\x00 order\x0b is\x0c ready\x7f")
+    assert msg["subject"] == "Your order is ready"
+
+
+def test_a_subject_of_only_control_characters_is_422_naming_it(api_a):
+    buyer = new_buyer(api_a)
+    r = api_a.post("/messages", {"buyer_id": buyer["id"], "subject": "\x00\x0b", "body": "x"})
+    assert r.status_code == 422 and "subject" in r.get_json()["error"]["fields"]
