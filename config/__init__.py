@@ -20,6 +20,9 @@ class BaseConfig:
 
     ENV_NAME = "base"
     SECRET_KEY = ""  # required: CRM_SECRET_KEY (the dev server makes one in the instance folder)
+    # Fernet keys for secrets at rest, comma-separated, the first encrypts (see secret_box.py);
+    # empty: one derived from SECRET_KEY. Production should set its own.
+    ENCRYPTION_KEYS = ""
     INSTANCE_DIR = ""  # default: the app's instance folder, never the working directory
     DATABASE_URL = "sqlite:///{instance}/crossborder_crm.sqlite3"
     MAIL_BACKEND = "file"  # file | smtp
@@ -35,17 +38,32 @@ class BaseConfig:
     DISPATCH_LEASE_SECONDS = 120
     DISPATCH_MAX_ATTEMPTS = 8
     DISPATCH_BACKOFF_BASE_SECONDS = 60
+    SEND_HORIZON_DAYS = 366  # how far ahead a seller may set a message's send time
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_ENABLED = True
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Buyer imports (buyers/import_read.py ImportLimits keeps the same defaults): the file, an
+    # .xlsx unpacked (all parts; any one part of 1 MiB+ at most this many times its packed
+    # size), and data rows. Anything over is refused whole, naming the setting.
     IMPORT_MAX_BYTES = 64 * 1024 * 1024
-    LOGIN_SLOWDOWN_AFTER = 3
-    LOGIN_LOCKOUT_AFTER = 10
-    LOGIN_LOCKOUT_SECONDS = 900
+    IMPORT_MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+    IMPORT_MAX_COMPRESSION_RATIO = 100
+    IMPORT_MAX_ROWS = 1_000_000
+    LOGIN_SLOWDOWN_AFTER = 3  # failures of one account before each further attempt must wait
+    LOGIN_PAUSE_MAX_SECONDS = 60  # that wait doubles from 1 s up to this
+    LOGIN_CLIENT_LOCKOUT_AFTER = 30  # failures from one client address before it is refused
+    LOGIN_CLIENT_LOCKOUT_SECONDS = 900  # for this long; older failures are forgotten too
+    TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-For (0: use the peer address)
     SQL_ECHO = False
+    LOG_FORMAT = "plain"  # plain | json (one JSON object per line, for log shippers)
+    # /metrics: when set, scrapers must send "Authorization: Bearer <token>"; when empty, only
+    # loopback clients reaching the process directly (no proxy headers) are answered.
+    METRICS_TOKEN = ""
+    WORKER_METRICS_PORT = 0  # the worker's own /metrics port; 0: off
+    WORKER_METRICS_ADDR = "127.0.0.1"  # where that port listens
 
 
 class DevelopmentConfig(BaseConfig):
@@ -62,7 +80,6 @@ class TestConfig(BaseConfig):
     SECRET_KEY = "test-secret"
     DATABASE_URL = "sqlite://"
     WTF_CSRF_ENABLED = False
-    LOGIN_LOCKOUT_SECONDS = 60
 
 
 class ProductionConfig(BaseConfig):
@@ -104,7 +121,7 @@ def instance_secret_key(instance_dir: str) -> str:
     """The dev server's own key: made once, kept in the instance folder readable by its owner only."""
     path = Path(instance_dir) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process made it first: use theirs
@@ -156,6 +173,10 @@ def load_config(env_name: str | None = None, overrides: Mapping[str, Any] | None
     if settings["ENV_NAME"] == "production" and settings["PUBLIC_URL"] == BaseConfig.PUBLIC_URL:
         raise ConfigError(f"CRM_PUBLIC_URL is the development default {BaseConfig.PUBLIC_URL}: every "
                           "unsubscribe link would point there; set the address buyers reach the service at")
+    if settings["LOG_FORMAT"] not in ("plain", "json"):
+        raise ConfigError(f"CRM_LOG_FORMAT: expected 'plain' or 'json', got {settings['LOG_FORMAT']!r}")
+    if not 0 <= settings["WORKER_METRICS_PORT"] <= 65535:
+        raise ConfigError(f"CRM_WORKER_METRICS_PORT: expected a port (0: off), got {settings['WORKER_METRICS_PORT']}")
     if settings["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError(f"CRM_MAIL_BACKEND: expected 'file' or 'smtp', got {settings['MAIL_BACKEND']!r}")
     return settings

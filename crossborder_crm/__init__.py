@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
-from crossborder_crm import api, app_errors, cli, i18n, panel
+from crossborder_crm import api, app_errors, cli, i18n, ops, panel
 from crossborder_crm.clock import Clock
 from crossborder_crm.container import build_services
 from crossborder_crm.db import Database
@@ -25,11 +26,15 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, env: str | None = 
     settings = load_config(env, overrides, instance_dir=app.instance_path, dev_server=dev_server)
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_CONTENT_LENGTH"]
+    if settings["TRUSTED_PROXIES"] > 0:
+        # Only then is X-Forwarded-For believed: the login throttle counts per client address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["TRUSTED_PROXIES"])
     app.extensions["crm"] = build_services(settings, clock=clock, db=db)
     i18n.init_app(app)
     panel.init_app(app)
     api.init_app(app)
     app_errors.init_app(app)
     unsubscribe_views.init_app(app)
+    ops.init_app(app)
     cli.register(app)
     return app

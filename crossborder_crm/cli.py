@@ -5,7 +5,6 @@ below is the one list that adds them to the group. The app-wide commands (`db`, 
 """
 from __future__ import annotations
 
-import logging
 import threading
 
 import click
@@ -19,6 +18,7 @@ from crossborder_crm.cli_support import redact
 from crossborder_crm.container import current_services
 from crossborder_crm.i18n import cli as i18n_cli
 from crossborder_crm.migrate import downgrade, upgrade
+from crossborder_crm.ops.logging_setup import configure_logging
 from crossborder_crm.outbox import cli as outbox_cli
 from crossborder_crm.worker import build_scheduler, worker_id
 
@@ -54,12 +54,6 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
-def _quiet_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick drowns the log
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
 @crm.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -67,8 +61,8 @@ def _quiet_logging() -> None:
 @with_appcontext
 def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     """`make run`: migrate, seed the demo if empty, start the scheduler and the dev server."""
-    _quiet_logging()
     svc = current_services()
+    configure_logging(svc.settings["LOG_FORMAT"])  # apscheduler's and alembic's chatter stays quiet
     click.echo(f"==> migrating {redact(svc.db.url)}")
     upgrade(svc.db.url)
     token_line = "  API token:  see `crossborder-crm create-seller` (the demo token is shown on first run only)"

@@ -1,4 +1,4 @@
-"""What the web layer, the CLI and the worker share: the database, the clock and the settings."""
+"""What the web layer, the CLI and the worker share: the database, the clock, the settings, the secret box."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,6 +8,7 @@ from flask import current_app
 
 from crossborder_crm.clock import Clock, SystemClock
 from crossborder_crm.db import Database
+from crossborder_crm.secret_box import SecretBox
 
 
 @dataclass
@@ -15,15 +16,22 @@ class Services:
     """The app's dependencies, built once by the factory and handed to every adapter."""
 
     db: Database
-    settings: dict[str, Any]
+    # Out of repr: a traceback or a debug print must not spill the secret key or the keys.
+    settings: dict[str, Any] = field(repr=False)
     clock: Clock = field(default_factory=SystemClock)
+    # Encrypts secrets at rest; a bundle made without one (tests, benchmarks) builds it from settings.
+    box: SecretBox = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.box is None:
+            self.box = SecretBox.from_settings(self.settings)
 
 
 def build_services(settings: dict[str, Any], clock: Clock | None = None,
                    db: Database | None = None) -> Services:
-    """Create the database handle (no connection yet) and bundle it with clock and settings."""
+    """Create the database handle (no connection yet) and the secret box, bundled with clock and settings."""
     return Services(db=db or Database(settings["DATABASE_URL"], echo=settings.get("SQL_ECHO", False)),
-                    settings=settings, clock=clock or SystemClock())
+                    settings=settings, clock=clock or SystemClock(), box=SecretBox.from_settings(settings))
 
 
 def current_services() -> Services:

@@ -1,11 +1,14 @@
 """Apply the Alembic migrations in `migrations/` to a database URL."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 
 from crossborder_crm.db import make_engine
 
@@ -36,6 +39,19 @@ def current(url: str) -> str | None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return revision_on(conn)
     finally:
         engine.dispose()
+
+
+def revision_on(conn: Connection) -> str | None:
+    """The revision of the database behind an open connection (one small query), or None."""
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+@functools.cache
+def head() -> str | None:
+    """The newest revision in migrations/: read once, since it cannot change while the process runs."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head()

@@ -7,6 +7,11 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 
+# The largest amount in minor units an order, a line or a total may carry: far above any real
+# order, and thousands of them still add up within the BIGINT columns that hold spend.
+MAX_MINOR = 10**15
+
+
 @functools.cache
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
@@ -33,16 +38,23 @@ def to_minor(amount: str | int | Decimal, currency: str) -> int:
     try:
         value = Decimal(str(amount).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(f"not a number: {amount!r}") from None
+        raise ValueError(f"not a number: {str(amount)[:40]!r}") from None
     if not value.is_finite():
-        raise ValueError(f"not a finite amount: {amount!r}")
+        raise ValueError(f"not a finite amount: {str(amount)[:40]!r}")
     if value < 0:
         raise ValueError("must not be negative")
     digits = currency_digits(currency)
-    scaled = value.scaleb(digits)
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"{currency} has {digits} decimal places, got {amount}")
-    return int(scaled)
+    if value > from_minor(MAX_MINOR, currency):  # checked first: scaling 1e999999999 overflows Decimal
+        raise ValueError(too_large(currency))
+    # quantize, not scaleb: scaling 1e-999999999 underflows to a silent 0
+    if value != value.quantize(Decimal(1).scaleb(-digits)):
+        raise ValueError(f"{currency} has {digits} decimal places, got {str(amount)[:40]}")
+    return int(value.scaleb(digits))
+
+
+def too_large(currency: str) -> str:
+    """The reason an amount above MAX_MINOR is refused, in the currency's units."""
+    return f"must be at most {amount_str(MAX_MINOR, currency)} {currency}"
 
 
 def from_minor(minor: int, currency: str) -> Decimal:

@@ -1,16 +1,33 @@
-"""Shared pieces for request schemas: the email type, and pydantic errors turned into our field → reason map."""
+"""Shared pieces for request schemas: bounded types (email, ids, instants, text), and pydantic
+errors turned into our field → reason map."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Annotated, Any, Mapping, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crossborder_crm.errors import ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
 _FIELD_PREFIX = re.compile(r"^([a-z_]+): (.+)$", re.S)
+
+# The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL (SQLite's are 64).
+# A larger number names no row, and binding it fails (PostgreSQL: out of range; SQLite past 2**63).
+MAX_ID = 2**31 - 1
+# Route converter for an id in a path: past MAX_ID the URL does not match, so it is a 404 (only
+# where one rule serves the path: with one rule per method werkzeug would answer 405).
+ID_IN_PATH = f"int(max={MAX_ID})"
+# Every date a request may carry lies here: far enough for history and plans, and every wall
+# time in any zone (offsets stay within a day) remains a datetime Python can represent.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+_BOUNDS = f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+# ASCII digits only: str.isdigit() also accepts '²' (which int() refuses) and int() accepts '٣'.
+# 19 digits hold every 64-bit integer; longer numbers are refused before int() reads them.
+_ASCII_INT = re.compile(r"-?[0-9]{1,19}")
 
 
 def check_email(value: str | None) -> str | None:
@@ -28,13 +45,72 @@ def check_email(value: str | None) -> str | None:
     return f"{checked.local_part}@{checked.ascii_domain}"
 
 
-Email = Annotated[str, AfterValidator(check_email)]
+# The length is checked on the text as sent: "" becomes None, which a later max_length cannot measure.
+Email = Annotated[str, Field(max_length=320), AfterValidator(check_email)]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def ascii_int(raw: str | None) -> int | None:
+    """The integer a query-string or form value spells in ASCII digits (at most 19), else None."""
+    if raw is None or not _ASCII_INT.fullmatch(raw):
+        return None
+    return int(raw)
+
+
+def row_id(raw: str | None) -> int | None:
+    """The row id a query-string or form value spells (ASCII digits, 1 to MAX_ID), else None."""
+    value = ascii_int(raw)
+    return value if value is not None and 1 <= value <= MAX_ID else None
+
+
+def check_instant(value: datetime) -> datetime:
+    """The instant in UTC if it carries an offset and lies between EARLIEST and LATEST; else ValueError."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("needs a UTC offset or Z (a time without one is never taken as UTC)")
+    try:
+        utc = value.astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
+        raise ValueError(f"{_BOUNDS} (UTC)") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError(f"{_BOUNDS} (UTC)")
+    return utc
+
+
+def check_wall_time(value: datetime) -> datetime:
+    """A naive wall time between EARLIEST and LATEST (so any zone can resolve it); else ValueError."""
+    if not EARLIEST.replace(tzinfo=None) <= value < LATEST.replace(tzinfo=None):
+        raise ValueError(_BOUNDS)
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(check_instant)]
+
+
+def check_text(value: str) -> str:
+    """Text both databases can store: no NUL character, no unpaired surrogate; else ValueError."""
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (an unpaired surrogate such as \\ud800 cannot be stored)") from None
+    return value
 
 
 class Schema(BaseModel):
-    """Base for request schemas: unknown fields are errors, strings are trimmed."""
+    """Base for request schemas: unknown fields are errors, strings are trimmed and storable."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        # After each field's own validators (a subject drops its control characters first).
+        # Nested schemas check their own fields; lists of strings (tags) are checked here.
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, str):
+                check_text(item)
+        return value
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

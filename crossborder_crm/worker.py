@@ -13,8 +13,12 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
+from wsgiref.simple_server import WSGIServer
 
 from crossborder_crm.container import Services
+from crossborder_crm.ops.dispatch_observer import MetricsLogObserver
+from crossborder_crm.ops.metrics import scrape_registry
+from crossborder_crm.ops.metrics_server import start_metrics_server
 from crossborder_crm.outbox.backends import make_transport
 from crossborder_crm.outbox.dispatcher import DispatchConfig, Dispatcher, PassResult
 from crossborder_crm.outbox.locks import run_once
@@ -52,7 +56,8 @@ def make_dispatcher(svc: Services, worker: str, stop: threading.Event | None = N
         return make_transport(st["MAIL_BACKEND"], mail_dir=st["MAIL_DIR"], smtp_url=st["SMTP_URL"],
                               timeout=st["SMTP_TIMEOUT"])
 
-    return Dispatcher(OutboxStore(svc.db), transport, svc.clock, config, stop=stop)
+    return Dispatcher(OutboxStore(svc.db), transport, svc.clock, config, stop=stop, box=svc.box,
+                      observer=MetricsLogObserver())
 
 
 def dispatch_job(svc: Services, worker: str, stop: threading.Event | None = None) -> PassResult:
@@ -98,10 +103,24 @@ def build_scheduler(svc: Services, worker: str, stop: threading.Event, *, blocki
     return sched
 
 
-def run_worker(svc: Services) -> None:
-    """Block running the scheduler until SIGTERM/SIGINT: finish the current message, release the rest."""
+def serve_worker_metrics(svc: Services, port: int) -> WSGIServer:
+    """Expose this worker's counters and the outbox gauges on WORKER_METRICS_ADDR:`port` (a daemon thread)."""
+    addr = svc.settings["WORKER_METRICS_ADDR"]
+    server = start_metrics_server(port, addr, scrape_registry(svc.db, svc.clock), svc.settings["METRICS_TOKEN"])
+    log.info("worker metrics on http://%s:%s/metrics", addr, server.server_port)
+    return server
+
+
+def run_worker(svc: Services, metrics_port: int | None = None) -> None:
+    """Block running the scheduler until SIGTERM/SIGINT: finish the current message, release the rest.
+
+    `metrics_port` (default: the WORKER_METRICS_PORT setting; 0: none) serves /metrics meanwhile.
+    """
     stop = threading.Event()
     worker = worker_id()
+    port = svc.settings["WORKER_METRICS_PORT"] if metrics_port is None else metrics_port
+    if port:
+        serve_worker_metrics(svc, port)
     sched = build_scheduler(svc, worker, stop, blocking=True)
 
     def _shutdown(signum, _frame):

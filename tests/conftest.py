@@ -144,7 +144,7 @@ class ApiClient:
 def make_seller(services, name="Shop A", email="a@example.com"):
     from crossborder_crm.accounts.service import create_seller
 
-    return create_seller(services.db, services.clock, name, email, "correct horse 1")
+    return create_seller(services.db, services.clock, name, email, "correct horse 1", box=services.box)
 
 
 @pytest.fixture

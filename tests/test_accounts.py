@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from crossborder_crm.accounts.models import ApiToken, User
 from crossborder_crm.accounts.service import check_login, rotate_api_token, seller_for_token
+from crossborder_crm.accounts.throttle import LoginPolicy
 
 
 def test_api_token_is_stored_hashed(services, seller_a):
@@ -24,13 +25,14 @@ def test_rotating_the_token_revokes_the_old_one(services, seller_a):
     assert seller_for_token(services.db, new) == seller_a.seller_id
 
 
-def test_failed_logins_slow_down_then_lock(services, seller_a, clock):
-    results = [check_login(services.db, clock, seller_a.user_email, "wrong", slowdown_after=3, lockout_after=5,
-                           lockout_seconds=600) for _ in range(5)]
-    assert results[0].delay == 0 and results[3].delay > 0
-    assert results[4].locked
-    # Even the right password is refused while locked...
-    assert check_login(services.db, clock, seller_a.user_email, "correct horse 1").locked
-    clock.advance(timedelta(seconds=601))
-    # ...and accepted after the lock expires.
-    assert check_login(services.db, clock, seller_a.user_email, "correct horse 1").user_id is not None
+def test_failed_logins_pause_the_account_then_let_the_right_password_in(services, seller_a, clock):
+    policy = LoginPolicy(slowdown_after=3)
+    results = [check_login(services.db, clock, seller_a.user_email, "wrong", policy=policy) for _ in range(4)]
+    assert [r.locked for r in results] == [False, False, False, True]
+    assert results[3].retry_after == 1
+    # Even the right password is refused during the pause...
+    assert check_login(services.db, clock, seller_a.user_email, "correct horse 1", policy=policy).locked
+    clock.advance(timedelta(seconds=1))
+    # ...and accepted once it has passed.
+    assert check_login(services.db, clock, seller_a.user_email, "correct horse 1",
+                       policy=policy).user_id is not None

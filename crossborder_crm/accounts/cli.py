@@ -1,4 +1,4 @@
-"""Account commands: `create-seller`."""
+"""Account commands: `create-seller`, and `secrets rotate` for the secrets stored at rest."""
 from __future__ import annotations
 
 import json
@@ -6,10 +6,12 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from crossborder_crm.accounts.secret_rotation import reencrypt_secrets
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.cli_support import fail
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import CrmError
+from crossborder_crm.secret_box import UndecryptableSecret
 
 
 @click.command("create-seller")
@@ -24,7 +26,8 @@ def create_seller_cmd(name: str, email: str, password: str, language: str, tz: s
     """Create a seller with its first user; prints the API token (shown once) and webhook secrets."""
     svc = current_services()
     try:
-        new = create_seller(svc.db, svc.clock, name, email, password, default_language=language, timezone=tz)
+        new = create_seller(svc.db, svc.clock, name, email, password, default_language=language, timezone=tz,
+                            box=svc.box)
     except CrmError as exc:
         fail(exc)
     if as_json:
@@ -36,4 +39,25 @@ def create_seller_cmd(name: str, email: str, password: str, language: str, tz: s
         click.echo(f"webhook secret for {source}: {secret}")
 
 
-COMMANDS = (create_seller_cmd,)
+@click.group("secrets")
+def secrets_group() -> None:
+    """Secrets stored encrypted at rest: webhook secrets and DKIM private keys."""
+
+
+@secrets_group.command("rotate")
+@with_appcontext
+def rotate_secrets_cmd() -> None:
+    """Re-encrypt every stored secret with the first key of CRM_ENCRYPTION_KEYS (legacy plain ones too).
+
+    Rotation: put the new key first, keep the old one after it, run this, then drop the old key.
+    """
+    svc = current_services()
+    try:
+        report = reencrypt_secrets(svc.db, svc.box)
+    except UndecryptableSecret as exc:
+        raise click.ClickException(f"{exc}; nothing was changed") from None
+    click.echo(f"re-encrypted {report.webhook_secrets} webhook secret(s) and {report.dkim_keys} DKIM key(s) "
+               f"with the first key; {report.were_plain} of them were stored in plain text")
+
+
+COMMANDS = (create_seller_cmd, secrets_group)

@@ -72,7 +72,8 @@ class ApiToken(Base):
 
 
 class WebhookSecret(Base):
-    """The shared secret a platform signs its webhooks with; kept readable to verify HMACs."""
+    """The shared secret a platform signs its webhooks with: encrypted at rest (SecretBox), so
+    that it can still be decrypted to verify HMACs."""
 
     __tablename__ = "webhook_secrets"
     __table_args__ = (UniqueConstraint("seller_id", "source"),)
@@ -80,7 +81,7 @@ class WebhookSecret(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(32))
-    secret: Mapped[str] = mapped_column(Text)  # encrypted at rest
+    secret: Mapped[str] = mapped_column(Text)  # "fernet:…"; a legacy plain value until `secrets rotate`
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

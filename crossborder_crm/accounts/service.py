@@ -4,17 +4,27 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from crossborder_crm.accounts.models import WEBHOOK_SOURCES, ApiToken, LoginThrottle, Seller, User, WebhookSecret
+from crossborder_crm.accounts.models import WEBHOOK_SOURCES, ApiToken, Seller, User, WebhookSecret
+from crossborder_crm.accounts.throttle import (
+    ACCOUNT,
+    CLIENT,
+    LoginPolicy,
+    Refusal,
+    account_key,
+    claim,
+    client_key,
+    forget_success,
+)
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.errors import Conflict, ValidationFailed
+from crossborder_crm.errors import Conflict, NotFound, ValidationFailed
+from crossborder_crm.secret_box import SecretBox
 
 TOKEN_PREFIX = "crm_"
 
@@ -25,8 +35,8 @@ class NewSeller:
 
     seller_id: int
     seller_key: str
-    api_token: str
-    webhook_secrets: dict[str, str]
+    api_token: str = field(repr=False)  # out of repr: shown once, never in a log or a traceback
+    webhook_secrets: dict[str, str] = field(repr=False)
     user_email: str
 
     def as_dict(self) -> dict:
@@ -58,8 +68,12 @@ def _check_new_user(email: str, password: str) -> str:
 
 def create_seller(db: Database, clock: Clock, name: str, email: str, password: str,
                   default_language: str = "en", timezone: str = "Asia/Shanghai",
-                  postal_address: str | None = None) -> NewSeller:
-    """Create a seller, its first user, an API token and one webhook secret per source."""
+                  postal_address: str | None = None, *, box: SecretBox | None = None) -> NewSeller:
+    """Create a seller, its first user, an API token and, given the box, one webhook secret per source.
+
+    The secrets are stored encrypted and returned in clear only here; without a box (demo data,
+    imports in tests) the seller starts with none and Settings creates them.
+    """
     if not (name or "").strip():
         raise ValidationFailed("invalid seller", {"name": "is required"})
     email = _check_new_user(email, password)
@@ -77,9 +91,9 @@ def create_seller(db: Database, clock: Clock, name: str, email: str, password: s
                    created_at=now))
         s.add(ApiToken(seller_id=seller.id, token_hash=hash_token(token), prefix=token[:10],
                        created_at=now))
-        hooks = {src: secrets.token_hex(24) for src in WEBHOOK_SOURCES}
+        hooks = {src: _new_webhook_secret() for src in WEBHOOK_SOURCES} if box is not None else {}
         for src, secret in hooks.items():
-            s.add(WebhookSecret(seller_id=seller.id, source=src, secret=secret, created_at=now))
+            s.add(WebhookSecret(seller_id=seller.id, source=src, secret=box.encrypt(secret), created_at=now))
         return NewSeller(seller.id, seller.key, token, hooks, email)
 
 
@@ -106,67 +120,108 @@ def seller_for_token(db: Database, token: str) -> int | None:
 
 
 def rotate_api_token(db: Database, clock: Clock, seller_id: int) -> str:
-    """Revoke every live token of the seller and issue a new one (shown once)."""
+    """Revoke every live token of the seller, end its users' panel sessions, issue a new token (shown once)."""
     token = _new_token()
     now = clock.now()
     with db.transaction() as s:
         s.execute(update(ApiToken).where(ApiToken.seller_id == seller_id,
                                          ApiToken.revoked_at.is_(None)).values(revoked_at=now))
+        # Rotation is what a seller does when something leaked: panel sessions end with the token.
+        s.execute(update(User).where(User.seller_id == seller_id)
+                  .values(session_generation=User.session_generation + 1))
         s.add(ApiToken(seller_id=seller_id, token_hash=hash_token(token), prefix=token[:10],
                        created_at=now))
     return token
 
 
-def rotate_webhook_secret(db: Database, clock: Clock, seller_id: int, source: str) -> str:
-    """Replace one source's webhook secret."""
+def _new_webhook_secret() -> str:
+    return secrets.token_hex(24)
+
+
+def _check_source(source: str) -> None:
     if source not in WEBHOOK_SOURCES:
         raise ValidationFailed("unknown webhook source", {"source": f"one of {', '.join(WEBHOOK_SOURCES)}"})
-    secret = secrets.token_hex(24)
+
+
+def rotate_webhook_secret(db: Database, clock: Clock, box: SecretBox, seller_id: int, source: str) -> str:
+    """Replace (or create) one source's webhook secret; stored encrypted, returned in clear once."""
+    _check_source(source)
+    secret = _new_webhook_secret()
     with db.transaction() as s:
         row = s.scalar(select(WebhookSecret).where(WebhookSecret.seller_id == seller_id,
                                                    WebhookSecret.source == source))
-        row.secret, row.created_at = secret, clock.now()
+        if row is None:
+            row = WebhookSecret(seller_id=seller_id, source=source)
+            s.add(row)
+        row.secret, row.created_at = box.encrypt(secret), clock.now()
     return secret
+
+
+def webhook_secret(db: Database, box: SecretBox, seller_id: int, source: str) -> str:
+    """The secret a source's webhooks are signed with, in clear, to verify their HMAC."""
+    _check_source(source)
+    with db.reading() as s:
+        stored = s.scalar(select(WebhookSecret.secret).where(WebhookSecret.seller_id == seller_id,
+                                                             WebhookSecret.source == source))
+    if stored is None:
+        raise NotFound(f"no {source} webhook secret for seller {seller_id}")
+    return box.decrypt(stored)
 
 
 @dataclass(frozen=True)
 class LoginResult:
-    """Outcome of a login attempt: the user id, or why not and how long to wait."""
+    """Outcome of a login attempt: the user id, or which pause refused it and for how long."""
 
     user_id: int | None
     locked: bool = False
     retry_after: int = 0
-    delay: float = 0.0
+    scope: str | None = None  # throttle.ACCOUNT or throttle.CLIENT when refused
 
 
-def check_login(db: Database, clock: Clock, email: str, password: str, *, slowdown_after: int = 3,
-                lockout_after: int = 10, lockout_seconds: int = 900) -> LoginResult:
-    """Verify a password, counting failures: slowed after a few, refused for a while after many."""
-    key = (email or "").strip().lower()
+class _Refused(Exception):
+    """Raised inside the claim's transaction so that a half-made claim is rolled back."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.scope)
+        self.refusal = refusal
+
+
+def check_login(db: Database, clock: Clock, email: str, password: str, *, client: str | None = None,
+                policy: LoginPolicy = LoginPolicy()) -> LoginResult:
+    """Verify a password; an account pauses after a few failures, a client address stops after many.
+
+    The attempt is counted before the password is checked, in a transaction of its own: parallel
+    guesses cannot overtake the count, and the slow KDF runs while no lock is held.
+    """
+    email = (email or "").strip().lower()
+    account = account_key(email)
+    client_at = client_key(client) if client else None
+    keys = ([(CLIENT, client_at)] if client_at else []) + [(ACCOUNT, account)]
     now = clock.now()
+    try:
+        with db.transaction() as s:
+            for scope, key in keys:
+                refusal = claim(s, scope, key, now, policy)
+                if refusal is not None:
+                    raise _Refused(refusal)
+            user = s.execute(select(User.id, User.password_hash).where(User.email == email)).first()
+    except _Refused as refused:
+        return LoginResult(None, locked=True, retry_after=refused.refusal.retry_after,
+                           scope=refused.refusal.scope)
+    # Always run the KDF so timing does not tell whether the account exists.
+    ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    if not ok or user is None:
+        return LoginResult(None)
     with db.transaction() as s:
-        throttle = s.get(LoginThrottle, key)
-        if throttle and throttle.locked_until and throttle.locked_until > now:
-            return LoginResult(None, locked=True,
-                               retry_after=int((throttle.locked_until - now).total_seconds()) + 1)
-        user = s.scalar(select(User).where(User.email == key))
-        # Always run the KDF so timing does not tell whether the account exists.
-        ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
-        if ok and user is not None:
-            if throttle:
-                s.delete(throttle)
-            return LoginResult(user.id)
-        if throttle is None:
-            throttle = LoginThrottle(key=key, failures=0)
-            s.add(throttle)
-        throttle.failures += 1
-        throttle.last_failure_at = now
-        if throttle.failures >= lockout_after:
-            throttle.locked_until = now + timedelta(seconds=lockout_seconds)
-            throttle.failures = 0
-            return LoginResult(None, locked=True, retry_after=lockout_seconds)
-        extra = max(0, throttle.failures - slowdown_after + 1)
-        return LoginResult(None, delay=min(0.25 * (2 ** extra - 1), 4.0) if extra else 0.0)
+        forget_success(s, account, client_at, policy)
+    return LoginResult(user.id)
+
+
+def end_sessions(db: Database, user_id: int) -> None:
+    """Sign the user out everywhere: every session cookie issued so far stops working."""
+    with db.transaction() as s:
+        s.execute(update(User).where(User.id == user_id)
+                  .values(session_generation=User.session_generation + 1))
 
 
 @functools.cache

@@ -6,7 +6,8 @@ from werkzeug.exceptions import HTTPException
 
 from crossborder_crm.accounts.service import seller_for_token
 from crossborder_crm.container import current_services
-from crossborder_crm.errors import CrmError, Malformed
+from crossborder_crm.errors import CrmError, Malformed, NotFound
+from crossborder_crm.validation import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -22,15 +23,19 @@ def json_body() -> dict:
     """The request's JSON object, or Malformed (400) with the parser's reason."""
     if not request.data:
         raise Malformed("request body is empty; send a JSON object", {"body": "empty"})
-    data = request.get_json(silent=True)
-    if data is None:
-        try:
-            request.get_json(force=True)
-        except HTTPException as exc:
-            reason = getattr(exc, "description", "not valid JSON")
-        else:
-            reason = "not valid JSON"
-        raise Malformed("request body is not valid JSON", {"body": str(reason)[:200]})
+    try:
+        data = request.get_json(silent=True)
+        if data is None:
+            try:
+                request.get_json(force=True)
+            except HTTPException as exc:
+                reason = getattr(exc, "description", "not valid JSON")
+            else:
+                reason = "not valid JSON"
+            raise Malformed("request body is not valid JSON", {"body": str(reason)[:200]})
+    except RecursionError:
+        # The parser recurses once per nesting level; a body of 100,000 "[" exhausts the stack.
+        raise Malformed("request body is nested too deeply", {"body": "nested too deeply to parse"}) from None
     if not isinstance(data, dict):
         raise Malformed("request body must be a JSON object", {"body": "expected an object"})
     return data
@@ -51,6 +56,15 @@ def _authenticate():
                               {"Authorization": "token not recognised"})
     g.seller_id = seller_id
     return None
+
+
+@bp.before_request
+def _ids_in_range():
+    # Checked here, not by the route's converter: with one rule per method, werkzeug answers a
+    # converter's refusal with 405. An id past MAX_ID names no row, and drivers refuse to bind it.
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and value > MAX_ID:
+            raise NotFound(f"{name.removesuffix('_id')} {value} not found")
 
 
 @bp.errorhandler(CrmError)

@@ -38,8 +38,9 @@ def create_buyer():
 def list_buyers():
     """List buyers."""
     svc = current_services()
+    limit = int_arg("limit", 50, (1, listing.MAX_PAGE))
     page = listing.list_buyers(svc.db, g.seller_id, listing.parse_filter(request.args),
-                               sort=request.args.get("sort", "id"), limit=int_arg("limit", 50),
+                               sort=request.args.get("sort", "id"), limit=limit,
                                cursor=request.args.get("cursor") or None)
     now = svc.clock.now()
     return jsonify({"items": [buyer_json(b, now) for b in page.items], "next_cursor": page.next_cursor})

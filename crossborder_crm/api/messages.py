@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request
 
 from crossborder_crm.api.blueprint import bp, json_body
-from crossborder_crm.api.params import int_arg
+from crossborder_crm.api.params import id_arg, int_arg, send_horizon
 from crossborder_crm.api.registry import QueryParam, operation
 from crossborder_crm.buyers.serialize import iso, local_time
 from crossborder_crm.buyers.service import buyer_timezones
@@ -39,7 +39,7 @@ def create_message():
     """Schedule a message."""
     svc = current_services()
     result = service.schedule_message(svc.db, svc.clock, g.seller_id, json_body(),
-                                      mail_domain=current_app.config["MAIL_FROM_DOMAIN"])
+                                      mail_domain=current_app.config["MAIL_FROM_DOMAIN"], horizon=send_horizon())
     return jsonify(_one(result.message)), 201 if result.created else 200
 
 
@@ -48,11 +48,9 @@ def create_message():
     QueryParam("limit", "integer", "1–500, default 50"), QueryParam("cursor")))
 def list_messages():
     """List messages."""
-    cursor = request.args.get("cursor")
     items, nxt = service.list_messages(
         current_services().db, g.seller_id, status=request.args.get("status") or None,
-        buyer_id=int_arg("buyer_id", 0) or None, limit=int_arg("limit", 50),
-        cursor=int_arg("cursor", 0) or None if cursor else None)
+        buyer_id=id_arg("buyer_id"), limit=int_arg("limit", 50, (1, 500)), cursor=id_arg("cursor"))
     zones = buyer_timezones(current_services().db, g.seller_id, {m.buyer_id for m in items})
     return jsonify({"items": [message_json(m, zones.get(m.buyer_id)) for m in items],
                     "next_cursor": str(nxt) if nxt else None})
@@ -77,7 +75,8 @@ def cancel_message(message_id: int):
 def reschedule_message(message_id: int):
     """Reschedule a message."""
     svc = current_services()
-    return jsonify(_one(service.reschedule_message(svc.db, svc.clock, g.seller_id, message_id, json_body())))
+    return jsonify(_one(service.reschedule_message(svc.db, svc.clock, g.seller_id, message_id, json_body(),
+                                                   horizon=send_horizon())))
 
 
 @operation(bp, "/messages/<int:message_id>/retry", "POST", "Retry a failed message now", tag="messages",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from crossborder_crm.api.registry import OPERATIONS
+from crossborder_crm.validation import MAX_ID
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -24,8 +25,10 @@ def _openapi_path(flask_path: str) -> tuple[str, list[dict]]:
 
     def repl(m: re.Match) -> str:
         conv, name = m.group(1), m.group(2)
-        params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer" if conv == "int" else "string"}})
+        schema: dict = {"type": "integer" if conv == "int" else "string"}
+        if conv == "int":  # row ids: a larger one is a 404 (blueprint._ids_in_range)
+            schema.update(minimum=1, maximum=MAX_ID)
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
     return re.sub(r"<(?:(\w+):)?(\w+)>", repl, flask_path), params

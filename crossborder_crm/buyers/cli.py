@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 
 from crossborder_crm.buyers.demo import database_is_empty, seed_demo
 from crossborder_crm.buyers.exporter import export_buyers
-from crossborder_crm.buyers.importer import import_buyers
+from crossborder_crm.buyers.importer import ImportLimits, import_buyers
 from crossborder_crm.buyers.listing import parse_filter
 from crossborder_crm.cli_support import resolve_seller, seller_options
 from crossborder_crm.container import current_services
@@ -65,7 +65,7 @@ def import_buyers_cmd(file: str, seller_id: int | None, seller_key: str | None, 
 
     try:
         report = import_buyers(svc.db, svc.clock, sid, file, fmt=fmt, dry_run=dry_run,
-                               strict=strict, progress=progress)
+                               strict=strict, progress=progress, limits=ImportLimits.from_settings(svc.settings))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -86,7 +86,7 @@ def _print_report(report) -> None:
     if len(report.errors) > SHOWN_ERRORS:
         click.echo(f"… and {len(report.errors) - SHOWN_ERRORS} more", err=True)
     if report.fatal:
-        click.echo("nothing imported: the file could not be read", err=True)
+        click.echo("nothing imported: the file was refused as a whole (see above)", err=True)
         return
     what = (f"buyers created: {report.buyers_created}, updated: {report.buyers_updated}; "
             f"orders created: {report.orders_created}")

@@ -3,12 +3,17 @@
 The columns are the importer's buyer columns plus read-only ones, so an export re-imports as
 is (into the same seller: an update by email; into another: the same buyers). Tags are joined
 with ";", spend is written as "EUR 12.50; JPY 1500", instants as ISO 8601 UTC with a Z.
+
+Every text cell that a spreadsheet would run as a formula (a name from a marketplace such as
+``=HYPERLINK(...)``, or a phone number's ``+``) gets one leading quote (formula_escape.py); the
+importer takes it off again. Numbers (id, order_count) are written as numbers.
 """
 from __future__ import annotations
 
 import csv
 from typing import IO
 
+from crossborder_crm.buyers.formula_escape import escape
 from crossborder_crm.buyers.importer import BUYER_COLUMNS, READ_ONLY_COLUMNS
 from crossborder_crm.buyers.listing import MAX_PAGE, BuyerFilter, list_buyers
 from crossborder_crm.buyers.models import Buyer
@@ -37,7 +42,14 @@ def buyer_row(b: Buyer) -> list:
         "timezone_source": b.timezone_source, "language_source": b.language_source,
         "order_count": b.order_count, "last_order_at": iso(b.last_order_at), "spend": spend_text(b),
     }
-    return ["" if values[c] is None else values[c] for c in EXPORT_COLUMNS]
+    return [_cell(values[c]) for c in EXPORT_COLUMNS]
+
+
+def _cell(value: object) -> object:
+    """A value as the CSV writes it: text escaped against formula injection, numbers as numbers."""
+    if value is None:
+        return ""
+    return escape(value) if isinstance(value, str) else value
 
 
 def export_buyers(db: Database, seller_id: int, out: IO[str], flt: BuyerFilter | None = None,

@@ -1,14 +1,29 @@
-"""Reading a buyer import file: CSV/XLSX decoding into rows of cell strings, and the errors
-that stop a whole file (`FileError`)."""
+"""Reading a buyer import file: CSV/XLSX decoding into rows of cell strings, the size limits
+checked before anything is parsed (`ImportLimits`), and the errors that stop a whole file
+(`FileError`)."""
 from __future__ import annotations
 
 import csv
 import io
 import os
+import re
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
+from crossborder_crm.buyers.formula_escape import restore
 from crossborder_crm.buyers.import_report import RowError
+
+# Members smaller than this are not ratio-checked: a few kilobytes of zeros compress 100 to 1
+# and cost nothing to unpack.
+RATIO_CHECKED_FROM = 1024 * 1024
+# A real workbook has tens of parts; zipfile builds an object per part before anything can be
+# counted, so a file of 700,000 empty parts would cost 400 MB just to open.
+MAX_XLSX_PARTS = 10_000
+# A quote just after a delimiter, line break or opening double quote (found by the quote, then
+# looked behind: far faster than a character class first on text full of O'Briens).
+_CELL_STARTS_WITH_QUOTE = re.compile("'(?<=[,;\t\n\r\"]')")
 
 
 class FileError(Exception):
@@ -19,18 +34,56 @@ class FileError(Exception):
         self.error = RowError(row, column, reason)
 
 
-def read_source(source: Any) -> tuple[bytes, str]:
-    """The bytes of a path or binary file object, and its name (for the format)."""
+@dataclass(frozen=True)
+class ImportLimits:
+    """How big an import may be; the defaults are config's IMPORT_* settings."""
+
+    max_bytes: int = 64 * 1024 * 1024  # the file as uploaded
+    max_uncompressed_bytes: int = 256 * 1024 * 1024  # an .xlsx: all its parts unpacked
+    max_compression_ratio: int = 100  # an .xlsx: any one part (of 1 MiB or more) unpacked / packed
+    max_rows: int = 1_000_000  # data rows, blank lines not counted
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> ImportLimits:
+        """The limits set by IMPORT_MAX_BYTES, IMPORT_MAX_UNCOMPRESSED_BYTES, IMPORT_MAX_COMPRESSION_RATIO
+        and IMPORT_MAX_ROWS (each defaulting to the class's own value)."""
+        default = cls()
+        return cls(max_bytes=settings.get("IMPORT_MAX_BYTES", default.max_bytes),
+                   max_uncompressed_bytes=settings.get("IMPORT_MAX_UNCOMPRESSED_BYTES",
+                                                       default.max_uncompressed_bytes),
+                   max_compression_ratio=settings.get("IMPORT_MAX_COMPRESSION_RATIO", default.max_compression_ratio),
+                   max_rows=settings.get("IMPORT_MAX_ROWS", default.max_rows))
+
+
+def over_limit(row: int, what: str, limit: str, setting: str) -> FileError:
+    """The refusal of a file over a limit: what was found, the limit, and the setting that raises it."""
+    return FileError(row, "", f"{what}, over the import limit of {limit} "
+                              f"(setting {setting}; raise it with the CRM_{setting} environment variable)")
+
+
+def read_source(source: Any, max_bytes: int) -> tuple[bytes, str]:
+    """The bytes of a path or binary file object, and its name (for the format); never more than
+    `max_bytes` are read."""
+    limit = f"{max_bytes:,} bytes"
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         try:
-            return path.read_bytes(), path.name
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise over_limit(1, f"the file is {size:,} bytes", limit, "IMPORT_MAX_BYTES")
+            with path.open("rb") as f:
+                data = f.read(max_bytes + 1)  # it may have grown since stat()
         except OSError as exc:
             raise FileError(1, "", f"cannot read the file: {exc.strerror or exc}") from None
-    data = source.read()
-    if isinstance(data, str):
-        raise TypeError("import_buyers needs a path or a file opened in binary mode")
-    return data, getattr(source, "name", "") or ""
+        name = path.name
+    else:
+        data = source.read(max_bytes + 1)
+        if isinstance(data, str):
+            raise TypeError("import_buyers needs a path or a file opened in binary mode")
+        name = getattr(source, "name", "") or ""
+    if len(data) > max_bytes:
+        raise over_limit(1, f"the file is more than {max_bytes:,} bytes", limit, "IMPORT_MAX_BYTES")
+    return data, name
 
 
 def detect_format(fmt: str | None, data: bytes, name: str) -> str:
@@ -72,7 +125,17 @@ def csv_rows(data: bytes) -> tuple[Iterator[list[str]], int]:
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     estimate = max(text.count("\n") - (1 if text.endswith("\n") else 0), 0)
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), estimate
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # most files have no cell starting with a quote: one scan spares them a pass over every cell
+    if text.startswith("'") or _CELL_STARTS_WITH_QUOTE.search(text):
+        return _restored(records), estimate
+    return records, estimate
+
+
+def _restored(records: Iterable[list[str]]) -> Iterator[list[str]]:
+    """Records with the quote our export puts before a formula-like cell taken off again."""
+    for cells in records:
+        yield [restore(c) if c[:1] == "'" else c for c in cells]
 
 
 def _cell(value: Any) -> str:
@@ -89,12 +152,39 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def xlsx_rows(data: bytes) -> tuple[Iterator[list[str]], int]:
+def check_workbook_size(data: bytes, limits: ImportLimits) -> None:
+    """Refuse a workbook that would unpack to more than the limits allow, before it is opened.
+
+    The sizes are the ones the zip's directory declares; zipfile never unpacks a part beyond its
+    declared size (it stops there and fails the checksum), so they bound what openpyxl reads.
+    """
+    if data.count(b"PK\x01\x02") > MAX_XLSX_PARTS:  # directory entries, counted before zipfile parses them
+        raise FileError(1, "", f"the workbook has more than {MAX_XLSX_PARTS:,} parts (a fixed limit): "
+                               "not a spreadsheet saved by a spreadsheet program")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except Exception as exc:  # BadZipFile, or struct/value errors on a damaged directory
+        raise FileError(1, "", f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+    total = sum(p.file_size for p in parts)
+    if total > limits.max_uncompressed_bytes:
+        raise over_limit(1, f"the workbook unpacks to {total:,} bytes", f"{limits.max_uncompressed_bytes:,} bytes",
+                         "IMPORT_MAX_UNCOMPRESSED_BYTES")
+    for p in parts:
+        if p.file_size >= RATIO_CHECKED_FROM and p.file_size > limits.max_compression_ratio * max(p.compress_size, 1):
+            ratio = p.file_size // max(p.compress_size, 1)
+            raise over_limit(1, f"the workbook part {p.filename!r} unpacks {ratio:,} times larger "
+                                f"({p.compress_size:,} to {p.file_size:,} bytes)",
+                             f"{limits.max_compression_ratio:,} times", "IMPORT_MAX_COMPRESSION_RATIO")
+
+
+def xlsx_rows(data: bytes, limits: ImportLimits) -> tuple[Iterator[list[str]], int]:
     """Rows of the first sheet of an .xlsx workbook as cell strings, and an estimate of their number."""
     from openpyxl import load_workbook
 
     if not data.strip():
         raise FileError(1, "", "the file is empty: expected a header row")
+    check_workbook_size(data, limits)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = wb.worksheets[0]
@@ -105,7 +195,7 @@ def xlsx_rows(data: bytes) -> tuple[Iterator[list[str]], int]:
     def rows() -> Iterator[list[str]]:
         try:
             for values in ws.iter_rows(values_only=True):
-                yield [_cell(v) for v in values]
+                yield [restore(c) if c[:1] == "'" else c for c in map(_cell, values)]
         except Exception as exc:
             raise FileError(0, "", f"the workbook is damaged ({type(exc).__name__}: {exc})") from None
         finally:

@@ -47,9 +47,11 @@ from crossborder_crm.buyers.import_group import RowGrouper
 from crossborder_crm.buyers.import_model import BLANK, CheckedRow, KnownBuyers
 from crossborder_crm.buyers.import_read import (
     FileError,
+    ImportLimits,
     csv_rows,
     detect_format,
     first_nonblank,
+    over_limit,
     read_source,
     xlsx_rows,
 )
@@ -60,7 +62,7 @@ from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import NotFound
 
-__all__ = ["import_buyers", "ImportReport", "RowError", "BUYER_COLUMNS", "ORDER_COLUMNS",
+__all__ = ["import_buyers", "ImportLimits", "ImportReport", "RowError", "BUYER_COLUMNS", "ORDER_COLUMNS",
            "READ_ONLY_COLUMNS", "fast_check_email"]
 
 CHUNK = 5000  # rows checked, grouped and written together
@@ -70,18 +72,20 @@ ANALYZE_AFTER = 1000  # rows written from which the planner's statistics are ref
 def import_buyers(db: Database, clock: Clock, seller_id: int, source: str | os.PathLike | IO[bytes], *,
                   fmt: str | None = None, dry_run: bool = False, strict: bool = False,
                   progress: Callable[[int, int], None] | None = None,
-                  chunk_size: int = CHUNK) -> ImportReport:
+                  chunk_size: int = CHUNK, limits: ImportLimits | None = None) -> ImportReport:
     """Import a CSV or .xlsx file of buyers (and orders) for one seller, in one transaction.
 
     Returns the report; the transaction is committed only when this is not a dry run, the
-    file could be read, and (with `strict`) no row had an error. `progress(done, total)` is
-    called after every chunk of `chunk_size` rows (`total` is an estimate until the end).
+    file could be read and is within `limits` (default: `ImportLimits()`), and (with `strict`)
+    no row had an error. `progress(done, total)` is called after every chunk of `chunk_size`
+    rows (`total` is an estimate until the end).
     """
     report = ImportReport(dry_run=dry_run, strict=strict)
+    limits = limits or ImportLimits()
     try:
-        data, name = read_source(source)
+        data, name = read_source(source, limits.max_bytes)
         fmt = detect_format(fmt, data, name)
-        records, estimate = (xlsx_rows if fmt == "xlsx" else csv_rows)(data)
+        records, estimate = xlsx_rows(data, limits) if fmt == "xlsx" else csv_rows(data)
         del data
         first = first_nonblank(records)
         if first is None:
@@ -121,6 +125,11 @@ def import_buyers(db: Database, clock: Clock, seller_id: int, source: str | os.P
                     if row is BLANK:
                         continue
                     report.rows_total += 1
+                    if report.rows_total > limits.max_rows:
+                        # on row 1, the file as a whole: listed before any row's own errors
+                        raise over_limit(1, f"the file has more than {limits.max_rows:,} data rows "
+                                            f"(row {rowno:,} is one too many)", f"{limits.max_rows:,} rows",
+                                         "IMPORT_MAX_ROWS")
                     if row is not None:
                         chunk.append(row)
                     if report.rows_total - done >= chunk_size:

@@ -5,7 +5,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import exists, func, or_, select
 
@@ -17,6 +17,7 @@ from crossborder_crm.buyers.models import (
 )
 from crossborder_crm.db import Database
 from crossborder_crm.errors import ValidationFailed
+from crossborder_crm.validation import MAX_ID, check_instant, check_text
 
 MAX_PAGE = 500
 SORTS = {"id": Buyer.id, "name": Buyer.name, "created_at": Buyer.created_at,
@@ -45,8 +46,14 @@ def parse_filter(args: Mapping[str, str]) -> BuyerFilter:
                 out[name] = check(args[name])
             except ValueError as exc:
                 fields[name] = str(exc)
-    if args.get("tag"):
-        out["tag"] = args["tag"].strip().lower()
+    for name in ("tag", "q"):
+        if args.get(name):
+            try:
+                value = check_text(args[name]).strip()
+            except ValueError as exc:  # a NUL would reach the database (PostgreSQL refuses it)
+                fields[name] = str(exc)
+                continue
+            out[name] = value.lower() if name == "tag" else value[:200]
     if args.get("consent"):
         if args["consent"] not in CONSENT_STATUSES:
             fields["consent"] = f"must be one of {', '.join(CONSENT_STATUSES)}"
@@ -56,25 +63,48 @@ def parse_filter(args: Mapping[str, str]) -> BuyerFilter:
         if value not in ("true", "false", "1", "0"):
             fields["has_orders"] = "must be true or false"
         out["has_orders"] = value in ("true", "1")
-    if args.get("q"):
-        out["q"] = args["q"].strip()[:200]
     if fields:
         raise ValidationFailed("invalid filter", fields)
     return BuyerFilter(**out)
 
 
 def encode_cursor(values: list) -> str:
+    """The opaque cursor for a page that starts after [sort value, id]."""
     return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> list:
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise ValueError("not an id or count")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return check_text(value)
+
+
+def _instant(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("not a timestamp")
+    return check_instant(datetime.fromisoformat(value))
+
+
+# What the sort value in a cursor must be for each sort, as the query will compare it.
+CURSOR_VALUES: dict[str, Callable[[Any], Any]] = {
+    "id": _whole, "name": _text, "created_at": _instant, "updated_at": _instant, "order_count": _whole}
+
+
+def decode_cursor(cursor: str, key: str) -> tuple[Any, int]:
+    """The (sort value, id) in a cursor issued for sort `key`; a forged or foreign one is a 422."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != 2:
-            raise ValueError
-        return values
-    except (ValueError, TypeError):
+            raise ValueError("not a pair")
+        return CURSOR_VALUES[key](values[0]), _whole(values[1])
+    except (ValueError, TypeError, RecursionError):  # RecursionError: JSON nested past the stack
         raise ValidationFailed("invalid cursor", {"cursor": "not a cursor this API issued"}) from None
 
 
@@ -112,9 +142,7 @@ def list_buyers(db: Database, seller_id: int, flt: BuyerFilter = BuyerFilter(), 
         like = f"%{flt.q.lower()}%"
         q = q.where(or_(func.lower(Buyer.name).like(like), func.lower(Buyer.email).like(like)))
     if cursor:
-        value, last_id = decode_cursor(cursor)
-        if key in ("created_at", "updated_at"):
-            value = datetime.fromisoformat(value)
+        value, last_id = decode_cursor(cursor, key)
         if key == "id":
             q = q.where(Buyer.id < last_id if desc else Buyer.id > last_id)
         elif desc:

@@ -20,7 +20,7 @@ from crossborder_crm.buyers.stats import OrderFact, compute_stats
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import Conflict, ValidationFailed
-from crossborder_crm.money import to_minor
+from crossborder_crm.money import MAX_MINOR, to_minor, too_large
 from crossborder_crm.validation import parse
 
 
@@ -67,6 +67,9 @@ def order_from_spec(spec: OrderCreate, seller_id: int, buyer_id: int, now: datet
         raise ValidationFailed(f"invalid order: {next(iter(fields))}: {next(iter(fields.values()))}", fields)
     if total is None:
         total = sum(it.unit_price_minor * it.quantity for it in items)
+        if total > MAX_MINOR:  # each price fits, but 1,000 lines × 100,000 pieces may not
+            reason = f"the sum of the items {too_large(spec.currency)}"
+            raise ValidationFailed(f"invalid order: total: {reason}", {"total": reason})
     return Order(seller_id=seller_id, buyer_id=buyer_id, marketplace=spec.marketplace.lower(),
                  external_id=spec.external_id, placed_at=spec.placed_at, currency=spec.currency,
                  total_minor=total, status=spec.status, created_at=now, updated_at=now, items=items)

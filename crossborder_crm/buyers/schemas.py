@@ -1,7 +1,6 @@
 """Request schemas for buyers, orders and activity: they validate input and generate OpenAPI."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 import phonenumbers
@@ -10,34 +9,29 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator, mo
 from crossborder_crm.buyers.codes import normalize_language, validate_country, validate_timezone
 from crossborder_crm.buyers.models import ACTIVITY_KINDS, CONSENT_STATUSES
 from crossborder_crm.money import validate_currency
-from crossborder_crm.validation import Email, Schema
+from crossborder_crm.validation import Email, Instant, Schema
 
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("needs a UTC offset or Z (a time without one is never taken as UTC)")
-    return value
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 64
 
 
 def _tags(value: list[str]) -> list[str]:
-    seen: list[str] = []
+    tags = []
     for tag in value:
         tag = tag.strip().lower()
         if not tag:
             raise ValueError("tags must not be empty")
-        if len(tag) > 64:
-            raise ValueError(f"tag {tag[:20]!r}… is longer than 64 characters")
-        if tag not in seen:
-            seen.append(tag)
-    return seen
-
+        if len(tag) > MAX_TAG_LENGTH:  # lower() can lengthen a string ('İ' → 'i̇')
+            raise ValueError(f"tag {tag[:20]!r}… is longer than {MAX_TAG_LENGTH} characters")
+        tags.append(tag)
+    return list(dict.fromkeys(tags))  # first-seen order, duplicates dropped in linear time
 
 
 Country = Annotated[str, AfterValidator(validate_country)]
 Timezone = Annotated[str, AfterValidator(validate_timezone)]
 Language = Annotated[str, AfterValidator(normalize_language)]
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
-Tags = Annotated[list[Annotated[str, Field(max_length=64)]], AfterValidator(_tags)]
+Tags = Annotated[list[Annotated[str, Field(max_length=MAX_TAG_LENGTH)]], Field(max_length=MAX_TAGS),
+                 AfterValidator(_tags)]
 ExternalId = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
                        Field(min_length=1, max_length=100)]
 
@@ -47,14 +41,14 @@ class ConsentIn(Schema):
 
     status: Literal[CONSENT_STATUSES]  # type: ignore[valid-type]
     source: str | None = Field(default=None, max_length=64, description="e.g. checkout, import, form")
-    at: AwareDatetime | None = Field(default=None, description="when it was given or withdrawn; default now")
+    at: Instant | None = Field(default=None, description="when it was given or withdrawn; default now")
 
 
 class BuyerFields(Schema):
     """Every writable buyer field; all optional (the partial-update shape)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: Email | None = Field(default=None, max_length=320)
+    email: Email | None = None
     phone: str | None = Field(default=None, max_length=40, description="any format; stored as E.164")
     country: Country | None = Field(default=None, description="ISO 3166-1 alpha-2")
     region: str | None = Field(default=None, max_length=100, description="state/province, code or name")
@@ -119,7 +113,7 @@ class OrderCreate(Schema):
 
     marketplace: str = Field(default="manual", max_length=40)
     external_id: ExternalId
-    placed_at: AwareDatetime
+    placed_at: Instant
     currency: Annotated[str, AfterValidator(validate_currency)]
     total: Money | None = Field(default=None, description="decimal, >= 0")
     status: str = Field(default="placed", max_length=32)
@@ -130,6 +124,6 @@ class ActivityCreate(Schema):
     """Something the buyer did."""
 
     kind: Literal[ACTIVITY_KINDS]  # type: ignore[valid-type]
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     source: str = Field(default="api", max_length=40)
     detail: str | None = Field(default=None, max_length=500)

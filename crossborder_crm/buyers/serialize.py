@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytz
-
 from crossborder_crm.buyers.models import Activity, Buyer, Order
 from crossborder_crm.buyers.stats import average_minor
 from crossborder_crm.money import amount_str
+from crossborder_crm.timing.localtime import local_for_display
 
 
 def iso(value: datetime | None) -> str | None:
@@ -15,10 +14,11 @@ def iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def local_time(tz_name: str, now: datetime) -> dict:
-    """The buyer's wall-clock time now, with its zone and UTC offset."""
-    local = now.astimezone(pytz.timezone(tz_name))
-    return {"time": local.isoformat(timespec="minutes"), "timezone": tz_name,
+def local_time(tz_name: str, at: datetime) -> dict:
+    """The buyer's wall-clock time at an instant, with its zone and UTC offset; in UTC (and
+    named so) when the zone's wall time would lie past year 9999."""
+    local, in_zone = local_for_display(at, tz_name)
+    return {"time": local.isoformat(timespec="minutes"), "timezone": tz_name if in_zone else "UTC",
             "utc_offset": local.strftime("%z"), "abbreviation": local.tzname()}
 
 

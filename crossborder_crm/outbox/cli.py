@@ -1,7 +1,6 @@
 """Sending commands: `configure-sender`, `dispatch --once` and `worker`."""
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -12,6 +11,7 @@ from crossborder_crm.cli_support import fail
 from crossborder_crm.clock import FixedClock
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import CrmError
+from crossborder_crm.ops.logging_setup import configure_logging
 from crossborder_crm.outbox.sender import update_sender
 from crossborder_crm.worker import dispatch_job, run_worker, worker_id
 
@@ -47,7 +47,7 @@ def configure_sender_cmd(seller_id, from_name, from_email, reply_to, postal_addr
         data["dkim_private_key"] = dkim_key_file.read()
     svc = current_services()
     try:
-        seller = update_sender(svc.db, svc.clock, seller_id, data)
+        seller = update_sender(svc.db, svc.clock, svc.box, seller_id, data)
     except CrmError as exc:
         fail(exc)
     click.echo(f"seller {seller.id}: quiet hours {seller.quiet_start}-{seller.quiet_end}, marketing cap "
@@ -75,15 +75,16 @@ def dispatch_cmd(once: bool, now_text: str | None) -> None:
 
 
 @click.command("worker")
+@click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
+              help="serve this worker's /metrics on this port (default: CRM_WORKER_METRICS_PORT; 0: off)")
 @with_appcontext
-def worker_cmd() -> None:
+def worker_cmd(metrics_port: int | None) -> None:
     """Run the scheduler/dispatcher until SIGTERM (any number of these may run on PostgreSQL)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     svc = current_services()
+    configure_logging(svc.settings["LOG_FORMAT"])
     if svc.db.dialect == "sqlite":
         click.echo("note: on SQLite run a single worker; use PostgreSQL for several", err=True)
-    run_worker(svc)
+    run_worker(svc, metrics_port)
 
 
 COMMANDS = (configure_sender_cmd, dispatch_cmd, worker_cmd)

@@ -14,11 +14,13 @@ from typing import Callable
 
 from crossborder_crm.clock import Clock
 from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDeliveryError, Transport
+from crossborder_crm.outbox.dispatch_events import DispatchObserver, DispatchOutcome, NoObserver
 from crossborder_crm.outbox.marks import marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.render import RenderInput, render
 from crossborder_crm.outbox.store import Claimed, OutboxStore, SendCheck, SenderInfo
 from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token, unsubscribe_links
+from crossborder_crm.secret_box import SecretBox, UndecryptableSecret
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +83,19 @@ class Dispatcher:
     """Sends due messages; safe to run in many processes against PostgreSQL."""
 
     def __init__(self, store: OutboxStore, transport_factory: Callable[[], Transport], clock: Clock,
-                 config: DispatchConfig, stop: threading.Event | None = None, rng: random.Random | None = None):
+                 config: DispatchConfig, stop: threading.Event | None = None, rng: random.Random | None = None,
+                 *, box: SecretBox, observer: DispatchObserver | None = None):
         self.store, self.transport_factory, self.clock, self.config = store, transport_factory, clock, config
         self.stop = stop or threading.Event()
         self.rng = rng or random.Random()
+        self.box = box
         self._senders: dict[int, SenderInfo] = {}
+        self._dkim_keys: dict[int, DkimKey] = {}  # decrypted once per seller per pass, like _senders
         self._marks = marks_for(store, config.worker_id)  # a helper thread lives only during a pass
         # The next message, built while this one's envelope travels: (id, address, bytes or error).
         self._ahead: tuple[int, str, bytes | Exception] | None = None
+        self.observer = observer or NoObserver()  # metrics and logs, told each message's outcome
+        self._accepted: tuple[float, str] | None = None  # the unmarked message's send seconds and address
 
     def run_pass(self) -> PassResult:
         """Claim and send batches until nothing is due (or stop is requested)."""
@@ -98,6 +105,7 @@ class Dispatcher:
                 self._drain(result)
             finally:
                 self._senders.clear()
+                self._dkim_keys.clear()
                 self._marks.close()
         return result
 
@@ -143,6 +151,19 @@ class Dispatcher:
             self._senders[seller_id] = self.store.sender(seller_id)
         return self._senders[seller_id]
 
+    def _dkim_key(self, sender: SenderInfo) -> DkimKey | None:
+        """The seller's signing key in clear (None: DKIM off); a key that cannot be decrypted fails
+        each of the seller's messages with the reason, not the whole pass."""
+        if not (sender.dkim_domain and sender.dkim_selector and sender.dkim_private_key):
+            return None
+        if sender.id not in self._dkim_keys:
+            try:
+                pem = self.box.decrypt(sender.dkim_private_key)
+            except UndecryptableSecret as exc:
+                raise UndecryptableSecret(f"DKIM private key of seller {sender.id}: {exc}") from None
+            self._dkim_keys[sender.id] = DkimKey(sender.dkim_domain, sender.dkim_selector, pem.encode())
+        return self._dkim_keys[sender.id]
+
     def _settle(self, result: PassResult) -> None:
         """Wait until the message accepted last is marked sent (see marks.py), and count it."""
         settled = self._marks.settle()
@@ -154,6 +175,9 @@ class Dispatcher:
         else:
             result.lost_lease += 1
             log.warning("message %s sent but its lease was lost; another worker owns it now", msg.id)
+        seconds, to_email = self._accepted or (0.0, None)
+        self.observer.observe(DispatchOutcome(msg, "sent" if ok else "lost_lease", self.config.worker_id, seconds,
+                                              to_email=to_email))
 
     def _build_ahead(self, msg: Claimed) -> None:
         """Render the next message now, while the server answers the current envelope; a failure is
@@ -188,13 +212,14 @@ class Dispatcher:
         gate = self.store.gate(msg, now - timedelta(days=sender.cap_days))
         reason = gate_reason(msg, gate, sender.cap_count)
         if reason:
-            self._count(self.store.mark_suppressed(msg, worker, now, reason), result, "suppressed")
+            self._count(self.store.mark_suppressed(msg, worker, now, reason), result, "suppressed", msg, now, reason)
             return
         try:
             raw = self._built(msg, sender, gate.email, now)
         except Exception as exc:  # a template bug fails this message visibly, not the whole batch
             log.exception("rendering message %s", msg.id)
-            self._count(self.store.mark_failed(msg, worker, now, f"rendering failed: {exc}"), result, "failed")
+            reason = f"rendering failed: {exc}"
+            self._count(self.store.mark_failed(msg, worker, now, reason), result, "failed", msg, now, reason)
             return
         envelope_from = sender.from_email or f"no-reply@{self.config.mail_domain}"
         try:
@@ -206,45 +231,51 @@ class Dispatcher:
         except PermanentDeliveryError as exc:
             reason = f"permanent: {exc}"
             suppress = (gate.email, str(exc)) if getattr(exc, "hard_bounce", False) else None
-            self._count(self.store.mark_failed(msg, worker, self.clock.now(), reason, suppress), result, "failed")
+            self._count(self.store.mark_failed(msg, worker, self.clock.now(), reason, suppress), result, "failed",
+                        msg, now, reason, exc, gate.email)
             return
         except TransientDeliveryError as exc:
-            self._transient(msg, str(exc), result)
+            self._transient(msg, exc, result, now, gate.email)
             return
-        self._marks.submit(msg, gate.email, self.clock.now())
+        accepted = self.clock.now()
+        self._accepted = ((accepted - now).total_seconds(), gate.email)
+        self._marks.submit(msg, gate.email, accepted)
 
-    def _transient(self, msg: Claimed, error: str, result: PassResult) -> None:
+    def _transient(self, msg: Claimed, exc: TransientDeliveryError, result: PassResult, started: datetime,
+                   to_email: str) -> None:
         now = self.clock.now()
         if msg.attempts >= self.config.max_attempts:
-            ok = self.store.mark_failed(msg, self.config.worker_id, now,
-                                        f"gave up after {msg.attempts} attempts: {error}")
-            self._count(ok, result, "failed")
+            reason = f"gave up after {msg.attempts} attempts: {exc}"
+            ok = self.store.mark_failed(msg, self.config.worker_id, now, reason)
+            self._count(ok, result, "failed", msg, started, reason, exc, to_email)
             return
         due = now + backoff(msg.attempts, self.config.backoff_base, self.config.backoff_max, self.rng)
-        self._count(self.store.mark_retry(msg, self.config.worker_id, now, f"attempt {msg.attempts}: {error}", due),
-                    result, "retried")
+        reason = f"attempt {msg.attempts}: {exc}"
+        self._count(self.store.mark_retry(msg, self.config.worker_id, now, reason, due), result, "retried",
+                    msg, started, reason, exc, to_email)
 
-    @staticmethod
-    def _count(ok: bool, result: PassResult, what: str) -> None:
+    def _count(self, ok: bool, result: PassResult, what: str, msg: Claimed, started: datetime, reason: str,
+               error: Exception | None = None, to_email: str | None = None) -> None:
+        """Count an outcome the store recorded (`ok`), or a lost lease, and tell the observer."""
         if ok:
             setattr(result, what, getattr(result, what) + 1)
         else:
             result.lost_lease += 1
+        self.observer.observe(DispatchOutcome(msg, what if ok else "lost_lease", self.config.worker_id,
+                                              (self.clock.now() - started).total_seconds(), reason, error, to_email))
 
     def build(self, msg: Claimed, sender: SenderInfo, to_email: str, now: datetime) -> bytes:
         """Render the message for its buyer and produce the RFC 5322 bytes."""
         unsub_url = mailto = prefs = None
         if msg.kind == "marketing":
-            token = make_unsubscribe_token(self.config.secret_key, msg.seller_id, msg.buyer_id, to_email, msg.id)
+            token = make_unsubscribe_token(self.config.secret_key, msg.seller_id, msg.buyer_id, msg.id)
             unsub_url, mailto = unsubscribe_links(self.config.public_url, token, self.config.mail_domain)
             prefs = unsub_url
         body = render(RenderInput(locale=msg.locale, buyer_name=msg.buyer_name, seller_name=sender.name,
                                   postal_address=sender.postal_address, subject=msg.subject, body=msg.body,
                                   template=msg.template, context=msg.context or {}, unsubscribe_url=unsub_url,
                                   preferences_url=prefs))
-        dkim = None
-        if sender.dkim_domain and sender.dkim_selector and sender.dkim_private_key:
-            dkim = DkimKey(sender.dkim_domain, sender.dkim_selector, sender.dkim_private_key.encode())
+        dkim = self._dkim_key(sender)
         email = OutgoingEmail(
             from_addr=sender.from_email or f"no-reply@{self.config.mail_domain}", from_name=sender.from_name,
             to_addr=to_email, to_name=msg.buyer_name, subject=body.subject, text=body.text, html=body.html,

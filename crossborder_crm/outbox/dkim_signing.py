@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dkim as _dkimpy
 from dkim.crypto import UnparsableKeyError, parse_pem_private_key
@@ -15,7 +15,8 @@ __all__ = ["DkimKey", "dkim_sign", "validate_dkim_key"]
 class DkimKey:
     domain: str
     selector: str
-    private_key_pem: bytes  # PKCS#1 ("RSA PRIVATE KEY") or PKCS#8 ("PRIVATE KEY")
+    # PKCS#1 ("RSA PRIVATE KEY") or PKCS#8 ("PRIVATE KEY"); kept out of repr so no log or traceback shows it
+    private_key_pem: bytes = field(repr=False)
 
 
 

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError, WrapValidator, field_validator
 
-from crossborder_crm.buyers.schemas import AwareDatetime
-from crossborder_crm.validation import Schema
+from crossborder_crm.validation import Instant, RowId, Schema, check_wall_time
 
-LOCAL_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
+LOCAL_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
+SEND_AT_SHAPES = '"best", an ISO 8601 instant with an offset, or {"local": "YYYY-MM-DDTHH:MM"}'
 
 
 def _local(value: str) -> str:
-    if not LOCAL_FORMAT.match(value):
+    if not LOCAL_FORMAT.fullmatch(value):
         raise ValueError("expected YYYY-MM-DDTHH:MM (the buyer's wall time, no offset)")
-    datetime.strptime(value, "%Y-%m-%dT%H:%M")
+    check_wall_time(datetime.strptime(value, "%Y-%m-%dT%H:%M"))
     return value
 
 
@@ -39,17 +39,39 @@ class LocalTime(Schema):
     local: Annotated[str, AfterValidator(_local)]
 
 
-SendAt = Union[Literal["best"], AwareDatetime, LocalTime]
+_INSTANT = TypeAdapter(Instant)
+
+
+def _by_shape(value: Any, _handler) -> Any:
+    """Validate send_at as the one shape it was given in, so an error names `send_at` (not a
+    branch of the union) and says what that shape needs."""
+    if value == "best":
+        return value
+    try:
+        if isinstance(value, dict):
+            return LocalTime.model_validate(value)
+        return _INSTANT.validate_python(value)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        if err["type"] != "value_error" and not isinstance(value, dict):
+            raise ValueError(f"expected {SEND_AT_SHAPES}") from None
+        where = ".".join(str(p) for p in err["loc"])
+        reason = err["msg"].removeprefix("Value error, ")
+        raise ValueError(f"{where}: {reason}" if where else reason) from None
+
+
+# The union documents the shapes in OpenAPI; the wrap validator does the validating.
+SendAt = Annotated[Union[Literal["best"], Instant, LocalTime], WrapValidator(_by_shape)]
 
 
 class MessageCreate(Schema):
     """A written message to a buyer, in the seller's own words."""
 
-    buyer_id: int = Field(ge=1)
+    buyer_id: RowId
     subject: Annotated[str, AfterValidator(_subject_line)] = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=50000)
-    send_at: SendAt = Field(default="best", description='"best", an ISO 8601 instant with offset, '
-                                                        'or {"local": "YYYY-MM-DDTHH:MM"} in the buyer\'s zone')
+    send_at: SendAt = Field(default="best", description=f"{SEND_AT_SHAPES} in the buyer's zone; "
+                                                        "at most SEND_HORIZON_DAYS (default 366) ahead")
     kind: Literal["conversation", "marketing", "transactional"] = "conversation"
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=150)
 

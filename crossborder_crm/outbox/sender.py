@@ -1,4 +1,7 @@
-"""The seller as a sender: addresses, footer, quiet hours, marketing cap, deadline, DKIM key."""
+"""The seller as a sender: addresses, footer, quiet hours, marketing cap, deadline, DKIM key.
+
+The DKIM private key is validated in clear and stored encrypted (SecretBox).
+"""
 from __future__ import annotations
 
 import re
@@ -11,6 +14,7 @@ from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import NotFound
 from crossborder_crm.outbox.dkim_signing import validate_dkim_key
+from crossborder_crm.secret_box import SecretBox
 from crossborder_crm.validation import Email, Schema, parse
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -54,13 +58,16 @@ class SenderSettings(Schema):
         return self
 
 
-def update_sender(db: Database, clock: Clock, seller_id: int, data: Mapping[str, Any]) -> Seller:
-    """Validate and apply sender settings in one transaction."""
+def update_sender(db: Database, clock: Clock, box: SecretBox, seller_id: int, data: Mapping[str, Any]) -> Seller:
+    """Validate and apply sender settings in one transaction (the DKIM key stored encrypted)."""
     spec = parse(SenderSettings, data, "sender settings")
     with db.transaction() as s:
         seller = s.get(Seller, seller_id)
         if seller is None:
             raise NotFound(f"seller {seller_id} not found")
         for name in spec.model_fields_set:
-            setattr(seller, name, getattr(spec, name))
+            value = getattr(spec, name)
+            if name == "dkim_private_key" and value:
+                value = box.encrypt(value)
+            setattr(seller, name, value)
         return seller

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import select
@@ -22,6 +22,10 @@ from crossborder_crm.outbox.schemas import LocalTime, MessageCreate, MessageResc
 from crossborder_crm.outbox.send_timing import buyer_profile, marketing_sends, seller_cap, seller_policy
 from crossborder_crm.timing import cap_allows, localize, next_allowed_by_cap, next_send_time, to_local
 from crossborder_crm.validation import parse
+
+
+# How far ahead a seller may set a send time; the app passes its SEND_HORIZON_DAYS setting.
+SEND_HORIZON = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,19 @@ class NewMessage:
     origin_ref: str | None = None
 
 
+def _within_horizon(when: datetime, now: datetime, horizon: timedelta, given: str) -> None:
+    if when > now + horizon:
+        raise ValidationFailed("send_at is too far ahead",
+                               {"send_at": f"{given} is more than {horizon.days} days from now"})
+
+
 def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at: Any,
-                   now: datetime, exclude_message: int | None = None) -> tuple[datetime, str]:
-    """Resolve "best" / an instant / a buyer-local time into a UTC instant and its explanation."""
+                   now: datetime, exclude_message: int | None = None,
+                   horizon: timedelta = SEND_HORIZON) -> tuple[datetime, str]:
+    """Resolve "best" / an instant / a buyer-local time into a UTC instant and its explanation.
+
+    A time the seller gives must lie between now and now + horizon.
+    """
     policy = seller_policy(seller, kind)
     if send_at == "best" or send_at is None:
         when, why = next_send_time(buyer_profile(s, buyer, seller, now), policy, now)
@@ -64,11 +78,13 @@ def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at:
             why += f" (that time does not exist there that day: moved to {local:%H:%M})"
         if when < now:
             raise ValidationFailed("send_at is in the past", {"send_at": f"{send_at.local} {buyer.timezone} has passed"})
+        _within_horizon(when, now, horizon, f"{send_at.local} {buyer.timezone}")
     else:
         when = send_at.astimezone(timezone.utc)
         why = "seller chose this instant"
         if when < now:
             raise ValidationFailed("send_at is in the past", {"send_at": "the instant has passed"})
+        _within_horizon(when, now, horizon, "the instant")
     if kind == "marketing":
         cap = seller_cap(seller)
         sends = marketing_sends(s, buyer.id, when - cap.window, exclude_message)
@@ -80,7 +96,8 @@ def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at:
     return when, why
 
 
-def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str) -> Scheduled:
+def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str,
+            horizon: timedelta = SEND_HORIZON) -> Scheduled:
     """Insert one message in the caller's transaction, or return the one with the same key."""
     existing = s.scalar(select(Message).where(Message.seller_id == new.seller_id,
                                               Message.idempotency_key == new.idempotency_key))
@@ -89,7 +106,7 @@ def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str) -> S
     seller = s.get(Seller, new.seller_id)
     buyer = get_buyer_row(s, new.seller_id, new.buyer_id)
     now = clock.now()
-    when, why = choose_instant(s, seller, buyer, new.kind, new.send_at, now)
+    when, why = choose_instant(s, seller, buyer, new.kind, new.send_at, now, horizon=horizon)
     msg = Message(seller_id=new.seller_id, buyer_id=buyer.id, kind=new.kind, origin=new.origin,
                   origin_ref=new.origin_ref, idempotency_key=new.idempotency_key,
                   rfc_message_id=make_message_id(seller.key, new.idempotency_key, mail_domain),
@@ -102,7 +119,7 @@ def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str) -> S
 
 
 def schedule_message(db: Database, clock: Clock, seller_id: int, data: Mapping[str, Any], *,
-                     mail_domain: str) -> Scheduled:
+                     mail_domain: str, horizon: timedelta = SEND_HORIZON) -> Scheduled:
     """Schedule a seller-written message at the buyer's best moment (or the one given)."""
     spec = parse(MessageCreate, data, "message")
     key = spec.idempotency_key or f"written:{uuid.uuid4().hex}"
@@ -110,7 +127,7 @@ def schedule_message(db: Database, clock: Clock, seller_id: int, data: Mapping[s
                      body=spec.body)
     try:
         with db.transaction() as s:
-            result = enqueue(s, clock, new, mail_domain=mail_domain)
+            result = enqueue(s, clock, new, mail_domain=mail_domain, horizon=horizon)
             if not result.created and (result.message.buyer_id != spec.buyer_id):
                 raise Conflict("idempotency key already used for another buyer",
                                {"idempotency_key": f"used by message {result.message.id}"})
@@ -169,7 +186,7 @@ def cancel_message(db: Database, clock: Clock, seller_id: int, message_id: int) 
 
 
 def reschedule_message(db: Database, clock: Clock, seller_id: int, message_id: int,
-                       data: Mapping[str, Any]) -> Message:
+                       data: Mapping[str, Any], *, horizon: timedelta = SEND_HORIZON) -> Message:
     """Move a scheduled or failed message to a new moment ("best" recomputes it)."""
     spec = parse(MessageReschedule, data, "reschedule")
     with db.transaction() as s:
@@ -179,7 +196,8 @@ def reschedule_message(db: Database, clock: Clock, seller_id: int, message_id: i
         now = clock.now()
         seller = s.get(Seller, seller_id)
         buyer = get_buyer_row(s, seller_id, msg.buyer_id)
-        when, why = choose_instant(s, seller, buyer, msg.kind, spec.send_at, now, exclude_message=msg.id)
+        when, why = choose_instant(s, seller, buyer, msg.kind, spec.send_at, now, exclude_message=msg.id,
+                                   horizon=horizon)
         msg.scheduled_at = msg.due_at = when
         msg.explanation, msg.status, msg.updated_at = why[:500], "scheduled", now
         msg.attempts = 0  # a new moment gets a fresh retry budget

@@ -65,7 +65,7 @@ class SenderInfo:
     cap_days: int
     dkim_domain: str | None
     dkim_selector: str | None
-    dkim_private_key: str | None
+    dkim_private_key: str | None  # as stored, encrypted: the dispatcher decrypts it once per pass
 
 
 @dataclass(frozen=True)

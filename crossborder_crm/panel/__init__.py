@@ -6,8 +6,6 @@ every form carries a CSRF token (Flask-WTF's CSRFProtect; the API exempts itself
 """
 from __future__ import annotations
 
-import time
-
 from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -39,8 +37,6 @@ def init_app(app: Flask) -> None:
     lm.localize_callback = gettext
     lm.anonymous_user = AnonymousPanelUser
     lm.user_loader(load_user)
-    # The pause after a failed login; tests put a recorder here instead of sleeping.
-    app.extensions.setdefault("panel.sleep", time.sleep)
 
     errors.init_app(app)
     app.register_blueprint(bp)

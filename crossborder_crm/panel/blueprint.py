@@ -4,15 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from flask_login import current_user
 
+from crossborder_crm.web_security import add_security_headers
+
 bp = Blueprint("panel", __name__, template_folder="templates", static_folder="static",
                static_url_path="/panel-static")
 
 # Reachable without signing in.
 PUBLIC_ENDPOINTS = frozenset({"panel.login", "panel.set_language", "panel.static"})
-
-# Content-Security-Policy: everything is served from here; no inline script anywhere.
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
 @bp.before_request
@@ -26,10 +24,4 @@ def _require_login():
 @bp.after_request
 def _security_headers(response):
     """Panel pages are never framed, sniffed or cached by shared caches."""
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.endpoint != "panel.static":
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+    return add_security_headers(response, no_store=request.endpoint != "panel.static")

@@ -20,6 +20,7 @@ from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.heatmap import HeatRow, heat_rows, source_line
 from crossborder_crm.panel.outbox_queries import QuietHours, seller_quiet_hours
 from crossborder_crm.panel.write_form import WriteForm, shown_form
+from crossborder_crm.validation import row_id
 
 RECENT_ON_BUYER_PAGE = 8
 
@@ -40,11 +41,11 @@ class BuyerOutbox:
 
 
 def _confirmation(seller_id: int, buyer_id: int):
-    raw = request.args.get("scheduled", "")
-    if not raw.isdigit():
+    message_id = row_id(request.args.get("scheduled"))  # not isdigit(): it takes '²'
+    if message_id is None:
         return None
     try:
-        msg = service.get_message(current_services().db, seller_id, int(raw))
+        msg = service.get_message(current_services().db, seller_id, message_id)
     except NotFound:
         return None
     return msg if msg.buyer_id == buyer_id else None

@@ -17,8 +17,9 @@ from crossborder_crm.panel.choices import country_choices, timezone_choices
 from crossborder_crm.panel.forms import form_values, place_errors, submitted_values, update_from_form
 from crossborder_crm.panel.inferred import language_provenance, timezone_provenance
 from crossborder_crm.panel.nav import N_
-from crossborder_crm.panel.paging import Trail, page_size
+from crossborder_crm.panel.paging import Trail, page_size, page_size_error
 from crossborder_crm.panel.queries import filter_choices
+from crossborder_crm.validation import ID_IN_PATH
 
 SORT_CHOICES = (
     ("name", N_("Name, A to Z")),
@@ -70,7 +71,9 @@ def buyers():
     items, next_cursor, status = [], None, 200
     if sort not in dict(SORT_CHOICES):
         errors["sort"] = _("Choose one of the listed sort orders.")
-    else:
+    if limit is None:
+        errors["limit"] = page_size_error()
+    if not errors:
         try:
             page = list_buyers(svc.db, current_user.seller_id, parse_filter(args),
                                        sort=sort, limit=limit, cursor=cursor)
@@ -80,7 +83,7 @@ def buyers():
     if errors:
         status = 422
     kept = {k: args[k] for k in FILTER_KEYS if args.get(k)}
-    if args.get("limit"):
+    if args.get("limit") and limit is not None:
         kept["limit"] = limit
     nav = {
         "next": url_for("panel.buyers", **kept, cursor=next_cursor,
@@ -98,7 +101,7 @@ def buyers():
     return body, status
 
 
-@bp.get("/buyers/<int:buyer_id>")
+@bp.get(f"/buyers/<{ID_IN_PATH}:buyer_id>")
 def buyer(buyer_id: int):
     """The buyer's profile with where each inferred value came from, stats, orders and activity."""
     svc = current_services()
@@ -113,7 +116,7 @@ def buyer(buyer_id: int):
                            language_provenance=language_provenance)
 
 
-@bp.route("/buyers/<int:buyer_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/buyers/<{ID_IN_PATH}:buyer_id>/edit", methods=["GET", "POST"])
 def buyer_edit(buyer_id: int):
     """Edit the profile; errors are shown next to the fields they are about."""
     svc = current_services()

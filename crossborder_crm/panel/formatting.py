@@ -21,6 +21,7 @@ from crossborder_crm.i18n import gettext as _
 from crossborder_crm.money import format_money
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import NAV
+from crossborder_crm.timing.localtime import local_for_display
 
 
 @functools.cache
@@ -74,11 +75,19 @@ def _zone(tz_name: str | None):
         return pytz.utc
 
 
+def _shown(value: datetime, tz_name: str | None) -> tuple[datetime, str]:
+    """The instant in the zone, or in UTC with a " UTC" suffix to add when the zone's wall time
+    lies past year 9999: a stored far-future row must not take its page down."""
+    local, in_zone = local_for_display(value, _zone(tz_name).zone)
+    return local, "" if in_zone else " UTC"
+
+
 def date(value: datetime | None, tz_name: str | None = None) -> str:
     """The calendar date of an instant in a zone (UTC by default), e.g. 'Mar 10, 2026'."""
     if value is None:
         return ""
-    return format_date(value.astimezone(_zone(tz_name)).date(), "medium", locale=ui_locale())
+    local, suffix = _shown(value, tz_name)
+    return format_date(local.date(), "medium", locale=ui_locale()) + suffix
 
 
 def datetime_in(value: datetime | None, tz_name: str | None = None) -> str:
@@ -86,21 +95,23 @@ def datetime_in(value: datetime | None, tz_name: str | None = None) -> str:
     if value is None:
         return ""
     loc = ui_locale()
-    local = value.astimezone(_zone(tz_name))
+    local, suffix = _shown(value, tz_name)
     pattern = loc.datetime_formats["medium"]  # e.g. "{1}, {0}": date, then time
     return pattern.format(format_time(local, "HH:mm", locale=loc),
-                          format_date(local.date(), "medium", locale=loc))
+                          format_date(local.date(), "medium", locale=loc)) + suffix
 
 
 def utc_offset(value: datetime, tz_name: str) -> str:
     """'UTC+05:30' for an instant in a zone."""
-    raw = value.astimezone(_zone(tz_name)).strftime("%z")
+    local, suffix = _shown(value, tz_name)
+    raw = "" if suffix else local.strftime("%z")
     return f"UTC{raw[:3]}:{raw[3:]}" if raw else "UTC"
 
 
 def local_clock(value: datetime, tz_name: str) -> str:
     """Weekday and time of an instant in a zone, e.g. 'Tue 10:00'."""
-    return format_datetime(value, "EEE HH:mm", tzinfo=_zone(tz_name), locale=ui_locale())
+    local, suffix = _shown(value, tz_name)
+    return format_datetime(local, "EEE HH:mm", locale=ui_locale()) + suffix  # keeps local's zone
 
 
 def relative(value: datetime | None, now: datetime) -> str:
@@ -128,8 +139,8 @@ def moment(value: datetime | None, tz_name: str | None) -> str:
     if value is None:
         return ""
     loc = ui_locale()
-    local = value.astimezone(_zone(tz_name))
-    return f"{format_skeleton('MMMEd', local, locale=loc)} {format_time(local, 'HH:mm', locale=loc)}"
+    local, suffix = _shown(value, tz_name)
+    return f"{format_skeleton('MMMEd', local, locale=loc)} {format_time(local, 'HH:mm', locale=loc)}{suffix}"
 
 
 def at_buyer(value: datetime, buyer_tz: str) -> str:

@@ -15,7 +15,8 @@ from crossborder_crm.panel.auth import safe_next
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.outbox_queries import buyer_briefs, status_counts
-from crossborder_crm.panel.paging import Trail, page_size
+from crossborder_crm.panel.paging import PAGE_SIZE, Trail, page_link_error, page_size, page_size_error
+from crossborder_crm.validation import ID_IN_PATH, row_id
 
 # The outbox tabs, in order; "all" lists every status (sending included).
 STATUS_TABS = (
@@ -61,13 +62,19 @@ def outbox():
     for_buyer = None
     raw_buyer = args.get("buyer") or ""
     if raw_buyer:
-        if not raw_buyer.isdigit():
+        buyer_id = row_id(raw_buyer)  # not isdigit(): it takes '²', which int() refuses
+        if buyer_id is None:
             raise NotFound("no such buyer")
-        for_buyer = buyers_service.get_buyer(svc.db, seller_id, int(raw_buyer))  # 404 if not theirs
-    raw_cursor = args.get("cursor") or ""
-    cursor = int(raw_cursor) if raw_cursor.isdigit() else None
+        for_buyer = buyers_service.get_buyer(svc.db, seller_id, buyer_id)  # 404 if not theirs
+    cursor = None
+    if args.get("cursor"):
+        cursor = row_id(args["cursor"])
+        if cursor is None:
+            errors["cursor"] = page_link_error()
     trail = Trail.parse(args.get("trail"))
     limit = page_size(args.get("limit"))
+    if limit is None:
+        errors["limit"], limit = page_size_error(), PAGE_SIZE
     rows, next_cursor = service.list_messages(
         svc.db, seller_id, status=None if status == "all" else status,
         buyer_id=for_buyer.id if for_buyer else None, limit=limit, cursor=cursor)
@@ -79,7 +86,7 @@ def outbox():
         kept["status"] = status
     if for_buyer:
         kept["buyer"] = for_buyer.id
-    if args.get("limit"):
+    if args.get("limit") and "limit" not in errors:
         kept["limit"] = limit
     current = str(cursor) if cursor else None
     pages = {
@@ -122,7 +129,7 @@ def _act(action, message_id: int, refused: str, done: str):
     return redirect(_back())
 
 
-@bp.post("/outbox/<int:message_id>/retry")
+@bp.post(f"/outbox/<{ID_IN_PATH}:message_id>/retry")
 def outbox_retry(message_id: int):
     """Put a failed message back in the queue, due now."""
     return _act(service.retry_message, message_id,
@@ -130,7 +137,7 @@ def outbox_retry(message_id: int):
                 N_("The message is queued again and goes out within a few minutes."))
 
 
-@bp.post("/outbox/<int:message_id>/cancel")
+@bp.post(f"/outbox/<{ID_IN_PATH}:message_id>/cancel")
 def outbox_cancel(message_id: int):
     """Cancel a message that has not gone out."""
     return _act(service.cancel_message, message_id,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crossborder_crm.i18n import gettext as _
+from crossborder_crm.validation import ascii_int
+
 FIRST_PAGE = "_"  # stands for "no cursor"; a real cursor is never a single character
 SEPARATOR = "."   # not in the base64url alphabet cursors are written in
 MAX_DEPTH = 50    # keeps URLs short; going back further than this lands on the first page
@@ -44,9 +47,20 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
 
-def page_size(raw: str | None) -> int:
-    """Rows per page from the query string: 25 by default, 1–100, anything else the default."""
-    try:
-        return min(max(int(raw), 1), MAX_PAGE_SIZE) if raw else PAGE_SIZE
-    except ValueError:
+def page_size(raw: str | None) -> int | None:
+    """Rows per page from the query string: 25 by default, a number clamped to 1–100; None when
+    the value is not a number in ASCII digits (the page says so next to `limit`)."""
+    if not raw:
         return PAGE_SIZE
+    value = ascii_int(raw)
+    return None if value is None else min(max(value, 1), MAX_PAGE_SIZE)
+
+
+def page_size_error() -> str:
+    """What the page says about a `limit` that is not a number."""
+    return _("Choose a page size from 1 to %(max)s.", max=MAX_PAGE_SIZE)
+
+
+def page_link_error() -> str:
+    """What the page says about a `cursor` that no page of the panel made."""
+    return _("This page link is not valid; start again from the first page.")

@@ -20,13 +20,14 @@ class PanelUserRow:
     locale: str | None
     seller_name: str
     seller_timezone: str
+    session_generation: int
 
 
 def panel_user(db: Database, user_id: int) -> PanelUserRow | None:
     """The user and their seller's name and timezone, or None."""
     with db.reading() as s:
         row = s.execute(select(User.id, User.seller_id, User.email, User.locale, Seller.name,
-                               Seller.timezone)
+                               Seller.timezone, User.session_generation)
                         .join(Seller, Seller.id == User.seller_id)
                         .where(User.id == user_id)).first()
     return PanelUserRow(*row) if row else None

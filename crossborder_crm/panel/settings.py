@@ -2,12 +2,13 @@
 
 The language is saved on the user (or in the session before sign-in). Sending settings go through
 outbox.sender.update_sender; its errors are shown next to their fields (422) and nothing is saved.
-A rotated API token is rendered once on the resulting page and nowhere else (no flash, no URL).
-The DKIM private key is never rendered back: an empty key field keeps the stored key.
+A rotated API token or webhook secret is rendered once on the resulting page and nowhere else (no
+flash, no URL); afterwards a webhook secret shows only its first characters. The DKIM private key
+is never rendered back: an empty key field keeps the stored key.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -25,7 +26,8 @@ from crossborder_crm.outbox.sender import update_sender
 from crossborder_crm.panel.auth import safe_next
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import N_
-from crossborder_crm.panel.users import SESSION_LOCALE_KEY
+from crossborder_crm.panel.users import SESSION_LOCALE_KEY, renew_session
+from crossborder_crm.secret_box import SecretBox
 
 # The sending form's fields, in the order they are shown (the DKIM key is handled on its own).
 TEXT_FIELDS = ("from_name", "from_email", "reply_to", "postal_address")
@@ -33,6 +35,8 @@ REQUIRED_FIELDS = ("quiet_start", "quiet_end", "marketing_cap_count", "marketing
                    "conversation_deadline_hours")
 DKIM_FIELDS = ("dkim_domain", "dkim_selector")
 SENDER_FIELDS = (*TEXT_FIELDS, *REQUIRED_FIELDS, *DKIM_FIELDS, "dkim_private_key")
+
+MASK_VISIBLE = 4  # characters of a webhook secret still shown after it was first displayed
 
 SOURCE_LABELS = {
     "shopify": "Shopify",
@@ -55,7 +59,16 @@ class WebhookInfo:
     source: str
     label: str
     url: str
-    secret: str
+    masked: str | None  # "3f9a…"; None: no secret yet
+
+
+@dataclass(frozen=True)
+class NewWebhookSecret:
+    """A webhook secret just created: shown on this one response."""
+
+    source: str
+    label: str
+    secret: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -77,8 +90,17 @@ def _sender_values(seller: Seller) -> dict[str, str]:
     return values
 
 
+def mask(secret: str) -> str:
+    """The start of a secret, enough to tell secrets apart, never enough to use one."""
+    return secret[:MASK_VISIBLE] + "…"
+
+
+def _masked(box: SecretBox, stored: str | None) -> str | None:
+    return None if stored is None else mask(box.decrypt(stored))
+
+
 def load_view(seller_id: int) -> SettingsView:
-    """The seller's settings, token prefix and webhook secrets, scoped to this seller."""
+    """The seller's settings, token prefix and masked webhook secrets, scoped to this seller."""
     svc = current_services()
     base = str(svc.settings.get("PUBLIC_URL") or "").rstrip("/")
     with svc.db.reading() as s:
@@ -98,14 +120,17 @@ def load_view(seller_id: int) -> SettingsView:
             has_dkim_key=bool(seller.dkim_private_key),
             token=TokenInfo(token.prefix, token.created_at) if token else None,
             webhooks=[WebhookInfo(src, SOURCE_LABELS.get(src, src),
-                                  f"{base}/webhooks/{src}/{seller.key}", secrets.get(src, ""))
+                                  f"{base}/webhooks/{src}/{seller.key}", _masked(svc.box, secrets.get(src)))
                       for src in WEBHOOK_SOURCES],
             sender=_sender_values(seller))
 
 
 def _stored_dkim_key(seller_id: int) -> str | None:
-    with current_services().db.reading() as s:
-        return s.scalar(select(Seller.dkim_private_key).where(Seller.id == seller_id))
+    """The saved DKIM key in clear (to save it again with the form), or None."""
+    svc = current_services()
+    with svc.db.reading() as s:
+        stored = s.scalar(select(Seller.dkim_private_key).where(Seller.id == seller_id))
+    return svc.box.decrypt(stored) if stored else stored
 
 
 # --------------------------------------------------------------------------- the sending form
@@ -179,11 +204,12 @@ def place_sender_errors(fields: Mapping[str, str]) -> tuple[dict[str, str], list
 # --------------------------------------------------------------------------- views
 
 def _page(view: SettingsView, *, sender_values: dict | None = None, sender_errors: dict | None = None,
-          sender_general: list | None = None, new_token: str | None = None) -> str:
+          sender_general: list | None = None, new_token: str | None = None,
+          new_webhook: NewWebhookSecret | None = None) -> str:
     return render_template("panel/settings.html", view=view,
                            sender=sender_values if sender_values is not None else view.sender,
                            sender_errors=sender_errors or {}, sender_general=sender_general or [],
-                           new_token=new_token)
+                           new_token=new_token, new_webhook=new_webhook)
 
 
 @bp.get("/settings")
@@ -201,7 +227,7 @@ def save_sender():
     general: list[str] = []
     if not errors:
         try:
-            update_sender(svc.db, svc.clock, seller_id, data)
+            update_sender(svc.db, svc.clock, svc.box, seller_id, data)
         except ValidationFailed as exc:
             errors, general = place_sender_errors(exc.fields)
         else:
@@ -213,23 +239,25 @@ def save_sender():
 
 @bp.post("/settings/api-token")
 def rotate_token():
-    """Issue a new API token and show it on this response only; the old one stops working."""
+    """Issue a new API token and show it on this response only; the old one stops working.
+
+    Every other panel session of the seller ends with it; this browser stays signed in.
+    """
     svc = current_services()
     token = rotate_api_token(svc.db, svc.clock, current_user.seller_id)
+    renew_session(current_user.id)
     return _page(load_view(current_user.seller_id), new_token=token)
 
 
 @bp.post("/settings/webhooks/<source>/rotate")
 def rotate_webhook(source: str):
-    """Replace one source's webhook secret."""
+    """Replace (or create) one source's webhook secret and show it on this response only."""
     if source not in WEBHOOK_SOURCES:
         abort(404)
     svc = current_services()
-    rotate_webhook_secret(svc.db, svc.clock, current_user.seller_id, source)
-    flash(_("The %(source)s webhook secret was replaced. Update it on the platform too; "
-            "the old secret no longer verifies.", source=_(SOURCE_LABELS.get(source, source))),
-          "success")
-    return redirect(url_for("panel.settings", _anchor=f"webhook-{source}"))
+    secret = rotate_webhook_secret(svc.db, svc.clock, svc.box, current_user.seller_id, source)
+    new = NewWebhookSecret(source, SOURCE_LABELS.get(source, source), secret)
+    return _page(load_view(current_user.seller_id), new_webhook=new)
 
 
 @bp.post("/settings/language")

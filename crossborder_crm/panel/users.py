@@ -1,10 +1,15 @@
-"""Who is signed in: a Flask-Login wrapper around accounts.models.User, and the anonymous visitor."""
+"""Who is signed in: a Flask-Login wrapper around accounts.models.User, and the anonymous visitor.
+
+A session carries the user's session generation from the moment of sign-in; the user loader
+accepts it only while it is still the user's current one, so bumping the generation (sign-out,
+API token rotation) ends every session issued before, although the cookies themselves live on.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import has_request_context, request, session
-from flask_login import AnonymousUserMixin, UserMixin
+from flask_login import AnonymousUserMixin, UserMixin, login_user, logout_user
 
 from crossborder_crm.container import current_services
 from crossborder_crm.i18n import negotiate_panel_locale
@@ -12,6 +17,8 @@ from crossborder_crm.panel.queries import panel_user
 
 # The language chosen before signing in (or by a user who never saved one) lives here.
 SESSION_LOCALE_KEY = "panel_locale"
+# The user's session generation when this session signed in.
+SESSION_GENERATION_KEY = "_session_generation"
 
 
 def browser_locale() -> str | None:
@@ -36,6 +43,7 @@ class PanelUser(UserMixin):
     saved_locale: str | None
     seller_name: str
     seller_timezone: str
+    session_generation: int
 
     def get_id(self) -> str:
         return str(self.id)
@@ -56,15 +64,42 @@ class AnonymousPanelUser(AnonymousUserMixin):
         return _chosen_locale(None)
 
 
-def load_user(user_id: str) -> PanelUser | None:
-    """Flask-Login's user_loader: the user with this id, or None (signs the session out)."""
+def find_user(user_id: int) -> PanelUser | None:
+    """The user with this id as the panel shows them, or None."""
+    row = panel_user(current_services().db, user_id)
+    if row is None:
+        return None
+    return PanelUser(id=row.id, seller_id=row.seller_id, email=row.email, saved_locale=row.locale,
+                     seller_name=row.seller_name, seller_timezone=row.seller_timezone,
+                     session_generation=row.session_generation)
 
+
+def load_user(user_id: str) -> PanelUser | None:
+    """Flask-Login's user_loader: the user, while this session is of their current generation; else None."""
     try:
         uid = int(user_id)
     except (TypeError, ValueError):
         return None
-    row = panel_user(current_services().db, uid)
-    if row is None:
+    user = find_user(uid)
+    if user is None or session.get(SESSION_GENERATION_KEY) != user.session_generation:
         return None
-    return PanelUser(id=row.id, seller_id=row.seller_id, email=row.email, saved_locale=row.locale,
-                     seller_name=row.seller_name, seller_timezone=row.seller_timezone)
+    return user
+
+
+def start_session(user: PanelUser) -> None:
+    """Sign the user in on this browser, stamped with their current session generation."""
+    login_user(user)
+    session[SESSION_GENERATION_KEY] = user.session_generation
+
+
+def renew_session(user_id: int) -> None:
+    """Keep this browser signed in after the user's generation moved on (e.g. token rotation)."""
+    user = find_user(user_id)
+    if user is not None:
+        session[SESSION_GENERATION_KEY] = user.session_generation
+
+
+def close_session() -> None:
+    """Forget the signed-in user on this browser."""
+    logout_user()
+    session.pop(SESSION_GENERATION_KEY, None)

@@ -9,6 +9,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Mapping
 
 from flask import current_app, flash, g, redirect, request, url_for
@@ -22,13 +23,13 @@ from crossborder_crm.outbox import service
 from crossborder_crm.outbox.schemas import MessageCreate
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.buyers import buyer as buyer_page
-from crossborder_crm.validation import parse
+from crossborder_crm.validation import ID_IN_PATH, parse
 
 # What a seller may write from the panel (transactional mail comes from order events).
 WRITE_KINDS = ("conversation", "marketing")
 WHEN_CHOICES = ("best", "local")
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-LOCAL_INPUT = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:00(\.0+)?)?$")
+LOCAL_INPUT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2})(:00(\.0+)?)?")
 
 
 @dataclass
@@ -63,7 +64,7 @@ class WriteForm:
         elif v["when"] == "local":
             if not v["local"]:
                 self.errors["local"] = _("Choose the date and time, in the buyer's time zone.")
-            elif not LOCAL_INPUT.match(v["local"]):
+            elif not LOCAL_INPUT.fullmatch(v["local"]):
                 self.errors["local"] = _("Enter a date and time such as 2026-03-12 09:00.")
         if not NONCE.match(v["nonce"]):
             self.general.append(_("This form has expired. Reload the page and write the message again."))
@@ -81,7 +82,7 @@ class WriteForm:
         v = self.values
         send_at: Any = "best"
         if v["when"] == "local":
-            send_at = {"local": LOCAL_INPUT.match(v["local"]).group(1)}
+            send_at = {"local": LOCAL_INPUT.fullmatch(v["local"]).group(1)}
         digest = hashlib.sha256(f"{buyer_id}:{v['nonce']}".encode()).hexdigest()[:40]
         return {"buyer_id": buyer_id, "subject": v["subject"], "body": v["body"], "kind": v["kind"],
                 "send_at": send_at, "idempotency_key": f"panel-write:{digest}"}
@@ -103,13 +104,22 @@ class WriteForm:
                 self.errors.setdefault("kind", _("Choose one of the listed kinds."))
             elif head == "send_at":
                 target = "local" if self.values["when"] == "local" else "when"
-                self.errors.setdefault(target, (
-                    _("That moment has already passed in the buyer's time zone.")
-                    if "passed" in message else _("Enter a date and time such as 2026-03-12 09:00.")))
+                if "passed" in message:
+                    reason = _("That moment has already passed in the buyer's time zone.")
+                elif "days from now" in message or "must be between" in message:
+                    reason = _("Choose a moment within the next %(days)s days.", days=horizon_days())
+                else:
+                    reason = _("Enter a date and time such as 2026-03-12 09:00.")
+                self.errors.setdefault(target, reason)
             elif head == "idempotency_key":
                 self.general.append(_("This form has expired. Reload the page and write the message again."))
             else:
                 self.general.append(message)
+
+
+def horizon_days() -> int:
+    """How many days ahead a message may be set to go out (the SEND_HORIZON_DAYS setting)."""
+    return current_app.config["SEND_HORIZON_DAYS"]
 
 
 def shown_form(local_default: str) -> WriteForm:
@@ -117,7 +127,7 @@ def shown_form(local_default: str) -> WriteForm:
     return g.get("write_form") or WriteForm.blank(local_default)
 
 
-@bp.post("/buyers/<int:buyer_id>/messages")
+@bp.post(f"/buyers/<{ID_IN_PATH}:buyer_id>/messages")
 def buyer_write(buyer_id: int):
     """Schedule a written message; errors go back to the buyer page next to their fields."""
     svc = current_services()
@@ -129,7 +139,8 @@ def buyer_write(buyer_id: int):
         try:
             result = service.schedule_message(svc.db, svc.clock, seller_id,
                                               form.service_data(buyer_id),
-                                              mail_domain=current_app.config["MAIL_FROM_DOMAIN"])
+                                              mail_domain=current_app.config["MAIL_FROM_DOMAIN"],
+                                              horizon=timedelta(days=horizon_days()))
         except (ValidationFailed, Conflict) as exc:
             form.place(exc.fields)
             status = exc.status

@@ -37,6 +37,7 @@ __all__ = [
     "localize",
     "localize_iso",
     "to_local",
+    "local_for_display",
     "in_quiet_hours",
     "utc_transitions",
 ]
@@ -177,6 +178,16 @@ def to_local(utc: datetime, tz_name: str) -> datetime:
     if utc.tzinfo is None or utc.utcoffset() is None:
         raise ValueError("to_local() takes a timezone-aware datetime")
     return utc.astimezone(get_timezone(tz_name))
+
+
+def local_for_display(utc: datetime, tz_name: str) -> tuple[datetime, bool]:
+    """``(local time, True)`` in ``tz_name``; ``(the instant in UTC, False)`` when that zone's
+    wall time falls outside years 1-9999 (9999-12-31 20:00 UTC in Shanghai), so a stored
+    far-future instant can still be shown."""
+    try:
+        return to_local(utc, tz_name), True
+    except OverflowError:
+        return utc.astimezone(timezone.utc), False
 
 
 def local_naive_us(table: ZoneTable, utc_us: int) -> int:

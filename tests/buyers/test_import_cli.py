@@ -109,6 +109,16 @@ def test_unreadable_file_is_exit_2(runner, services, seller_a, tmp_path):
     assert count(services) == 0
 
 
+@pytest.mark.parametrize("setting, value", [("IMPORT_MAX_BYTES", 10), ("IMPORT_MAX_ROWS", 1)])
+def test_a_file_over_a_configured_limit_is_exit_2_naming_the_setting(runner, services, seller_a, tmp_path,
+                                                                      setting, value):
+    services.settings[setting] = value
+    r = runner.invoke(import_buyers_cmd, [write(tmp_path, GOOD), "--seller-id", str(seller_a.seller_id)])
+    assert r.exit_code == 2
+    assert f"over the import limit of {value}" in r.stderr and f"CRM_{setting}" in r.stderr
+    assert "nothing imported" in r.stderr and count(services) == 0
+
+
 def test_format_option_overrides_the_extension(runner, services, seller_a, tmp_path):
     path = write(tmp_path, GOOD, "buyers.txt.xlsx")
     r = runner.invoke(import_buyers_cmd, [path, "--seller-id", str(seller_a.seller_id), "--format", "csv"])

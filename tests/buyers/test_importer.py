@@ -1,6 +1,7 @@
 """Buyer import from CSV and .xlsx: the API's rules per cell, one transaction, bulk writes."""
 from __future__ import annotations
 
+import csv
 import io
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -137,6 +138,35 @@ def test_xlsx_date_cell_has_no_offset_so_it_is_refused(database, clock, seller, 
     assert [(e.row, e.column) for e in report.errors] == [(2, "order_date")]
     assert "UTC offset" in report.errors[0].reason
     assert count(database) == 0
+
+
+FORMULA_CELLS = [("'=HYPERLINK(\"http://evil.example\")", '=HYPERLINK("http://evil.example")'),
+                 ("'+cmd", "+cmd"), ("'@SUM(1+1)", "@SUM(1+1)"), ("''=x", "'=x"), ("O'Brien", "O'Brien"),
+                 ("'tis", "'tis"), ("=unquoted()", "=unquoted()")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_quote_an_export_puts_before_a_formula_is_taken_off_and_the_rest_kept_as_text(
+        database, clock, seller, tmp_path, fmt):
+    from openpyxl import Workbook
+
+    rows = [["name", "email", "country"]] + [[c, f"b{i}@example.com", "DE"] for i, (c, _) in enumerate(FORMULA_CELLS)]
+    if fmt == "csv":
+        text = io.StringIO(newline="")
+        csv.writer(text).writerows(rows)
+        source = csv_file(text.getvalue())
+    else:
+        wb = Workbook()
+        for r in rows:
+            wb.active.append(r)
+        for (cell,) in wb.active.iter_rows(min_col=1, max_col=1):
+            cell.data_type = "s"  # text, as a spreadsheet saves '=x typed in a cell; not a formula
+        source = tmp_path / "b.xlsx"
+        wb.save(source)
+    report = import_buyers(database, clock, seller, source, fmt=fmt)
+    assert report.errors == []
+    names = {b.email: b.name for b in buyers_by_email(database, seller).values()}
+    assert [names[f"b{i}@example.com"] for i in range(len(FORMULA_CELLS))] == [stored for _, stored in FORMULA_CELLS]
 
 
 def test_semicolon_csv_with_bom_from_excel(database, clock, seller):

@@ -163,7 +163,7 @@ def test_unsubscribe_does_not_stop_transactional_mail(api_a, client, services, c
     from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token
 
     buyer = new_buyer(api_a)
-    token = make_unsubscribe_token(services.settings["SECRET_KEY"], 1, buyer["id"], "lucia@example.es", None)
+    token = make_unsubscribe_token(services.settings["SECRET_KEY"], 1, buyer["id"])
     client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
     msg = schedule(api_a, buyer["id"], kind="transactional", send_at="2026-03-10T12:00:00+00:00")
     at(clock, "2026-03-10T12:00:00Z")
