@@ -1,4 +1,4 @@
-"""Apply the Alembic migrations in `migrations/` to a database URL."""
+"""Apply the Alembic migrations in the package's `migrations/` to a database URL."""
 from __future__ import annotations
 
 import functools
@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from crossborder_crm.db import make_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"  # inside the package: installed with it
 
 
 def alembic_config(url: str) -> Config:

@@ -11,7 +11,7 @@ from babel import negotiate_locale
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, request
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"  # inside the package: installed with it
 PANEL_LOCALES = ("en", "zh_CN")
 PANEL_LOCALE_NAMES = {"en": "English", "zh_CN": "简体中文"}
 

@@ -1,11 +1,12 @@
 """Translation chores on the source tree: extract, update, compile and check the gettext catalogs.
 
 Each domain has a Babel extraction config at the repository root and a template
-`locales/<domain>.pot`; each language has `locales/<lang>/LC_MESSAGES/<domain>.po`, compiled
-to `.mo` beside it. These work on a source checkout (they need the sources to extract from).
+`crossborder_crm/locales/<domain>.pot`; each language has
+`crossborder_crm/locales/<lang>/LC_MESSAGES/<domain>.po`, compiled to `.mo` beside it. These work on a source checkout (they need the sources to extract from).
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,8 @@ from babel.messages.pofile import read_po
 
 from crossborder_crm.i18n import LOCALES_DIR
 
-SOURCE_ROOT = LOCALES_DIR.parent
-PACKAGE_DIR = SOURCE_ROOT / "crossborder_crm"
+PACKAGE_DIR = LOCALES_DIR.parent
+SOURCE_ROOT = PACKAGE_DIR.parent
 # domain -> its extraction config; the emails domain joins once it has catalogs of its own.
 DOMAINS: dict[str, str] = {"messages": "babel.cfg"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]|%[sdf]|\{(\w*)\}")
@@ -68,8 +69,11 @@ def extract(domain: str | None = None) -> list[Path]:
     written = []
     for d in _domains(domain):
         out = template_path(d)
-        _pybabel("extract", "-F", str(SOURCE_ROOT / DOMAINS[d]), "--project", "crossborder_crm",
-                 "-o", str(out), str(PACKAGE_DIR))
+        # Relative paths, run from the checkout's root: the .pot's source references then read
+        # "crossborder_crm/panel/…", the same on every machine.
+        with contextlib.chdir(SOURCE_ROOT):
+            _pybabel("extract", "-F", DOMAINS[d], "--project", "crossborder_crm",
+                     "-o", str(out.relative_to(SOURCE_ROOT)), PACKAGE_DIR.name)
         written.append(out)
     return written
 

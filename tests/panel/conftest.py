@@ -11,7 +11,7 @@ from crossborder_crm.buyers import service as buyers
 from crossborder_crm.buyers.activity import add_activity
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCALES = ROOT / "locales"
+LOCALES = ROOT / "crossborder_crm" / "locales"
 PASSWORD = "correct horse 1"
 
 
