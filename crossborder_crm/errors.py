@@ -28,6 +28,13 @@ class Malformed(CrmError):
     status = 400
 
 
+class UnsupportedMediaType(CrmError):
+    """The body is not sent as JSON (415)."""
+
+    code = "unsupported_media_type"
+    status = 415
+
+
 class NotFound(CrmError):
     """The record does not exist for this seller (404) — also when it belongs to another."""
 

@@ -113,14 +113,54 @@ class Schema(BaseModel):
         return value
 
 
+# pydantic's own wording ("Input should be a valid integer, unable to parse string as an
+# integer") is written for Python developers; a seller's script or the panel gets these instead.
+_PLAIN: dict[str, str] = {
+    "missing": "is required",
+    "int_parsing": "expected a whole number", "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number", "float_type": "expected a number",
+    "decimal_parsing": "expected a number", "decimal_type": "expected a number",
+    "bool_parsing": "expected true or false", "bool_type": "expected true or false",
+    "string_type": "expected text", "list_type": "expected a list",
+    "dict_type": "expected an object", "model_type": "expected an object", "model_attributes_type": "expected an object",
+    "datetime_parsing": "expected an ISO 8601 date and time", "datetime_type": "expected an ISO 8601 date and time",
+    "datetime_from_date_parsing": "expected an ISO 8601 date and time",
+    "date_parsing": "expected a date (YYYY-MM-DD)", "date_type": "expected a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "expected a date (YYYY-MM-DD)",
+    "string_pattern_mismatch": "has the wrong format",
+    "url_parsing": "expected a URL", "url_scheme": "expected an http or https URL",
+}
+
+
+def _plain_reason(err: Mapping[str, Any]) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else f"must be at least {ctx['min_length']} characters"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters"
+    if kind == "too_short":
+        return f"needs at least {ctx['min_length']} item(s)"
+    if kind == "too_long":
+        return f"must have at most {ctx['max_length']} items"
+    if kind in ("literal_error", "enum"):
+        return f"must be one of: {ctx.get('expected', '').replace(' or ', ', ')}".replace("'", "")
+    bounds = {"greater_than": "more than {gt}", "greater_than_equal": "at least {ge}",
+              "less_than": "less than {lt}", "less_than_equal": "at most {le}"}
+    if kind in bounds:
+        return "must be " + bounds[kind].format(**ctx)
+    msg = err["msg"]
+    return msg[len("Value error, "):] if msg.startswith("Value error, ") else msg
+
+
 def field_errors(exc: ValidationError) -> dict[str, str]:
     """`{"consent.status": "must be one of …"}` from a pydantic error."""
     fields: dict[str, str] = {}
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "body"
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+        msg = _plain_reason(err)
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif loc == "body" and (m := _FIELD_PREFIX.match(msg)):

@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from crossborder_crm.accounts.service import seller_for_token
 from crossborder_crm.container import current_services
-from crossborder_crm.errors import CrmError, Malformed, NotFound
+from crossborder_crm.errors import CrmError, Malformed, NotFound, UnsupportedMediaType
 from crossborder_crm.validation import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -23,6 +23,11 @@ def json_body() -> dict:
     """The request's JSON object, or Malformed (400) with the parser's reason."""
     if not request.data:
         raise Malformed("request body is empty; send a JSON object", {"body": "empty"})
+    if not request.is_json:
+        # Said plainly: reading the body as JSON anyway would answer "not valid JSON" about valid JSON.
+        got = request.mimetype or "no Content-Type"
+        raise UnsupportedMediaType(f"send the body as JSON with Content-Type: application/json (got {got})",
+                                   {"Content-Type": "expected application/json"})
     try:
         data = request.get_json(silent=True)
         if data is None:
