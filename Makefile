@@ -19,8 +19,11 @@ install: $(STAMP)
 catalogs: $(STAMP)
 	@$(BIN)/crossborder-crm i18n compile >/dev/null
 
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
 run: catalogs
-	@$(BIN)/crossborder-crm serve
+	@$(BIN)/crossborder-crm serve --host $(HOST) --port $(PORT)
 
 worker: catalogs
 	@# the dev worker signs unsubscribe links with the key `make run` made, unless one is given

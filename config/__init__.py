@@ -117,6 +117,16 @@ def _coerce(default: Any, raw: str, name: str) -> Any:
     return raw
 
 
+def served_public_url(settings: Mapping[str, Any], host: str, port: int) -> str:
+    """The public URL for a dev server on host:port: the configured one, unless it is still the
+    default (port 5000) while serving elsewhere, so links and webhook URLs reach the live port."""
+    if settings["PUBLIC_URL"] != BaseConfig.PUBLIC_URL or (host, port) == ("127.0.0.1", 5000):
+        return settings["PUBLIC_URL"]
+    # 0.0.0.0 / :: listen everywhere but name no address a browser can use: loopback does.
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+    return f"http://{shown}:{port}"
+
+
 def instance_secret_key(instance_dir: str) -> str:
     """The dev server's own key: made once, kept in the instance folder readable by its owner only."""
     path = Path(instance_dir) / "secret_key"

@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from config import served_public_url
 from crossborder_crm.accounts import cli as accounts_cli
 from crossborder_crm.buyers import cli as buyers_cli
 from crossborder_crm.buyers.demo import DEMO_EMAIL, DEMO_PASSWORD, database_is_empty, seed_demo
@@ -63,6 +64,8 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     """`make run`: migrate, seed the demo if empty, start the scheduler and the dev server."""
     svc = current_services()
     configure_logging(svc.settings["LOG_FORMAT"])  # apscheduler's and alembic's chatter stays quiet
+    public_url = served_public_url(svc.settings, host, port)
+    svc.settings["PUBLIC_URL"] = current_app.config["PUBLIC_URL"] = public_url
     click.echo(f"==> migrating {redact(svc.db.url)}")
     upgrade(svc.db.url)
     token_line = "  API token:  see `crossborder-crm create-seller` (the demo token is shown on first run only)"
@@ -82,6 +85,7 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     click.echo(f"  demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
     click.echo(token_line)
     click.echo(f"  API docs:   http://{host}:{port}/api/v1/openapi.json")
+    click.echo(f"  public URL: {public_url}  (unsubscribe links, webhook URLs; set CRM_PUBLIC_URL to change)")
     click.echo("")
     try:
         current_app.run(host=host, port=port, debug=False, use_reloader=False)

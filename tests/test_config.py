@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from config import DEFAULT_SECRET_KEY, ConfigError, load_config
+from config import DEFAULT_SECRET_KEY, ConfigError, load_config, served_public_url
 from crossborder_crm import create_app
 from crossborder_crm.db import Database
 
@@ -129,3 +129,24 @@ def test_a_command_without_a_secret_key_fails_with_a_plain_message(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "CRM_SECRET_KEY is not set" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _dev(environ=None):
+    return load_config("development", environ={"CRM_SECRET_KEY": KEY, **(environ or {})}, instance_dir="/tmp")
+
+
+def test_serving_on_another_port_moves_the_default_public_url_there():
+    assert served_public_url(_dev(), "127.0.0.1", 8080) == "http://127.0.0.1:8080"
+
+
+def test_serving_on_every_interface_gives_a_loopback_public_url():
+    assert served_public_url(_dev(), "0.0.0.0", 8080) == "http://127.0.0.1:8080"
+
+
+def test_a_public_url_set_by_the_operator_is_kept_whatever_the_port():
+    settings = _dev({"CRM_PUBLIC_URL": "https://crm.example.com"})
+    assert served_public_url(settings, "0.0.0.0", 8080) == "https://crm.example.com"
+
+
+def test_the_default_port_keeps_the_default_public_url():
+    assert served_public_url(_dev(), "127.0.0.1", 5000) == "http://127.0.0.1:5000"
