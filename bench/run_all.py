@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_timing.py", "bench_import_list.py", "bench_dispatch.py"]
+BENCHES = ["bench_timing.py", "bench_import_list.py", "bench_dispatch.py", "bench_dkim.py", "bench_webhooks.py"]
 
 
 def main() -> int:

@@ -64,6 +64,14 @@ class BaseConfig:
     METRICS_TOKEN = ""
     WORKER_METRICS_PORT = 0  # the worker's own /metrics port; 0: off
     WORKER_METRICS_ADDR = "127.0.0.1"  # where that port listens
+    # Shipments (shipments/settings.py reads these). Transit days when a source gives no expected
+    # date and the route has no delivered history yet; per destination as "US=10,DE=7,BR=30".
+    SHIPMENT_DEFAULT_TRANSIT_DAYS = 14
+    SHIPMENT_TRANSIT_DAYS_BY_DESTINATION = ""
+    # Days without a checkpoint before a parcel counts as stalled; per route as "CN-BR=14,*-AR=21".
+    SHIPMENT_STALLED_DAYS = 7
+    SHIPMENT_STALLED_DAYS_BY_ROUTE = ""
+    SHIPMENT_FOLLOW_UP_DAYS = 5  # days after delivery before the "how did it go" mail
 
 
 class DevelopmentConfig(BaseConfig):

@@ -18,12 +18,16 @@ from crossborder_crm.buyers.demo import DEMO_EMAIL, DEMO_PASSWORD, database_is_e
 from crossborder_crm.cli_support import redact
 from crossborder_crm.container import current_services
 from crossborder_crm.i18n import cli as i18n_cli
+from crossborder_crm.marketplaces import cli as marketplaces_cli
 from crossborder_crm.migrate import downgrade, upgrade
+from crossborder_crm.ops import cli as ops_cli
 from crossborder_crm.ops.logging_setup import configure_logging
 from crossborder_crm.outbox import cli as outbox_cli
 from crossborder_crm.worker import build_scheduler, worker_id
 
-FEATURE_COMMANDS = (*accounts_cli.COMMANDS, *buyers_cli.COMMANDS, *outbox_cli.COMMANDS, *i18n_cli.COMMANDS)
+FEATURE_COMMANDS = (*accounts_cli.COMMANDS, *buyers_cli.COMMANDS, *outbox_cli.COMMANDS, *i18n_cli.COMMANDS,
+                    *marketplaces_cli.COMMANDS,
+                    *ops_cli.COMMANDS)
 
 
 @click.group(name="crm")
@@ -72,7 +76,7 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     if database_is_empty(svc.db):
         click.echo("==> empty database: seeding the demo seller and buyers")
         with click.progressbar(length=320, label="seeding demo buyers") as bar:
-            demo = seed_demo(svc.db, svc.clock, progress=lambda n: bar.update(n))
+            demo = seed_demo(svc.db, svc.clock, progress=lambda n: bar.update(n), settings=svc.settings)
         token_line = f"  API token:  {demo.api_token}  (shown once; rotate it on the Settings page)"
     sched = None
     if svc.settings["RUN_SCHEDULER"] and not no_scheduler:

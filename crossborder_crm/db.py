@@ -51,6 +51,10 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc)
 
 
+# Seconds to wait for a PostgreSQL connection unless the URL sets `?connect_timeout=`.
+PG_CONNECT_TIMEOUT_SECONDS = 5
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -67,7 +71,13 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    parsed, connect_args = make_url(url), {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        # libpq waits for the operating system's TCP timeout (minutes) by default: a server that
+        # is down would hang /readyz and `crossborder-crm check` instead of failing them.
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_SECONDS
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         connect_args=connect_args)
 
 
 def _ensure_sqlite_file(url: str) -> None:

@@ -31,15 +31,15 @@ _ASCII_INT = re.compile(r"-?[0-9]{1,19}")
 
 
 def check_email(value: str | None) -> str | None:
-    """Normalised address: local part kept, domain lower-cased and IDNA-encoded (what SMTP carries).
+    """Normalised address: local part kept (NFC), domain lower-cased and IDNA-encoded (what SMTP carries).
 
-    A non-ASCII local part needs SMTPUTF8, which the sending path does not offer: refused here
-    rather than failing at dispatch.
+    A non-ASCII local part is accepted (RFC 6531): such mail goes out through relays offering
+    SMTPUTF8 and fails with that reason through the others.
     """
     if value is None or value == "":
         return None
     try:
-        checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+        checked = validate_email(value, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as exc:
         raise ValueError(str(exc)) from None
     return f"{checked.local_part}@{checked.ascii_domain}"

@@ -16,6 +16,7 @@ from typing import Callable
 from wsgiref.simple_server import WSGIServer
 
 from crossborder_crm.container import Services
+from crossborder_crm.marketplaces.apply import apply_pending
 from crossborder_crm.ops.dispatch_observer import MetricsLogObserver
 from crossborder_crm.ops.metrics import scrape_registry
 from crossborder_crm.ops.metrics_server import start_metrics_server
@@ -24,6 +25,7 @@ from crossborder_crm.outbox.dispatcher import DispatchConfig, Dispatcher, PassRe
 from crossborder_crm.outbox.locks import run_once
 from crossborder_crm.outbox.send_timing import refresh_country_curves
 from crossborder_crm.outbox.store import OutboxStore
+from crossborder_crm.shipments.scan import scan_shipments
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +77,29 @@ def refresh_country_curves_job(svc: Services, worker: str) -> None:
             refresh_country_curves(svc.db, svc.clock)
 
 
+def webhooks_apply_job(svc: Services, worker: str) -> None:
+    """Apply the webhook deliveries received since the last tick (the endpoint only stores them).
+
+    Every worker may run it: each delivery is claimed by one of them (marketplaces.apply).
+    """
+    result = apply_pending(svc.db, svc.clock, svc.settings)
+    if result.total:
+        log.info("webhooks: %s", result.counts)
+
+
+def shipment_scan_job(svc: Services, worker: str) -> None:
+    """Flag stalled and late parcels, send due follow-ups, notify active incidents (once-only job)."""
+    with run_once(svc.db, "shipment_scan", worker, svc.clock.now()) as mine:
+        if mine:
+            result = scan_shipments(svc.db, svc.clock, svc.settings)
+            log.info("shipment scan: %s", result)
+
+
 # Later capabilities add their jobs here (stalled-shipment scan, campaign triggers, segments).
 JOBS: list[PeriodicJob] = [
     PeriodicJob("country_curves", refresh_country_curves_job, seconds=6 * 3600, once=True),
+    PeriodicJob("shipment_scan", shipment_scan_job, seconds=15 * 60, once=True),
+    PeriodicJob("webhooks_apply", webhooks_apply_job, seconds=2),
 ]
 
 

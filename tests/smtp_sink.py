@@ -25,6 +25,13 @@ Options:
 * ``reject_data`` -- ``callable(raw_bytes) -> "554 ..." | None`` (reply to DATA);
 * ``drop_after`` -- close the connection after every N accepted messages;
 * ``drop_on_data`` -- close the connection instead of answering DATA;
+* ``lose_reply`` -- ``callable(raw_bytes) -> bool``: when True, the message is
+  received and kept, then the connection is closed instead of answering its
+  end of data (the ``250`` is lost: the client cannot know it was delivered);
+  each such message is counted in ``lost_replies``;
+* ``hold_reply`` -- ``callable(raw_bytes) -> seconds``: wait that long after
+  receiving (and keeping) the message before answering its end of data;
+* ``smtputf8`` -- advertise SMTPUTF8 (RFC 6531; default True);
 * ``pipelining`` -- advertise PIPELINING (RFC 2920; default True, as real
   MTAs do). aiosmtpd reads commands one line at a time from a buffered
   stream, so pipelined commands are answered in order.
@@ -98,6 +105,11 @@ class _Handler:
                 return reply
         self.sink._record(envelope.mail_from, list(envelope.rcpt_tos), raw)
         server._sink_recorded = True
+        if self.sink.hold_reply is not None:
+            await asyncio.sleep(self.sink.hold_reply(raw))
+        if self.sink.lose_reply is not None and self.sink.lose_reply(raw):
+            self.sink.lost_replies += 1
+            server.transport.close()  # the reply below is then never written
         return "250 2.0.0 Message accepted for delivery"
 
 
@@ -158,6 +170,9 @@ class SmtpSink:
         refuse_connection: Callable[[int], bool] | None = None,
         hostname: str = "sink.test",
         pipelining: bool = True,
+        lose_reply: Callable[[bytes], bool] | None = None,
+        hold_reply: Callable[[bytes], float] | None = None,
+        smtputf8: bool = True,
     ) -> None:
         if implicit_tls and tls_context is None:
             raise ValueError("implicit_tls needs a tls_context")
@@ -183,6 +198,10 @@ class SmtpSink:
         self.refused_connections = 0
         self.hostname = hostname
         self.pipelining = pipelining
+        self.lose_reply = lose_reply
+        self.lost_replies = 0
+        self.hold_reply = hold_reply
+        self.smtputf8 = smtputf8  # offer SMTPUTF8 (RFC 6531) in the EHLO reply
 
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.logins: list[tuple[str, str]] = []  # (mechanism, user)
@@ -268,7 +287,7 @@ class SmtpSink:
         kwargs = dict(
             hostname=self.hostname,
             data_size_limit=self.data_size_limit,
-            enable_SMTPUTF8=True,
+            enable_SMTPUTF8=self.smtputf8,
             loop=self._loop,
         )
         if self.tls_context is not None and not self.implicit_tls:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from crossborder_crm.api.registry import OPERATIONS
+from crossborder_crm.marketplaces.generic_schemas import GenericEvent
 from crossborder_crm.validation import MAX_ID
 
 ERROR_SCHEMA = {
@@ -64,6 +65,7 @@ def build_document(prefix: str = "/api/v1") -> dict:
             entry["security"] = [{"bearer": []}]
         entry["responses"] = responses
         paths.setdefault(prefix + path, {})[op.method.lower()] = entry
+    _add_generic_webhook(components, paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "crossborder_crm API", "version": "1",
@@ -71,5 +73,32 @@ def build_document(prefix: str = "/api/v1") -> dict:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {"schemas": components, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer", "description": "the seller's API token"}}},
+            "bearer": {"type": "http", "scheme": "bearer", "description": "the seller's API token"},
+            "crmSignature": {"type": "apiKey", "in": "header", "name": "X-CRM-Signature", "description": (
+                "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.\" + the raw body, keyed with the seller's generic "
+                "webhook secret>; refused when t is more than 5 minutes from the server's clock")}}},
     }
+
+
+def _add_generic_webhook(components: dict, paths: dict) -> None:
+    """The generic webhook: our own JSON, signed with X-CRM-Signature (see marketplaces.signing)."""
+    schema = GenericEvent.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        components[name] = sub
+    components["GenericEvent"] = schema
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    paths["/webhooks/generic/{seller_key}"] = {"post": {
+        "summary": "Send an order, shipment, buyer message, review or dispute (signed, not bearer)",
+        "operationId": "webhooks.generic", "tags": ["webhooks"],
+        "parameters": [{"name": "seller_key", "in": "path", "required": True, "schema": {"type": "string"},
+                        "description": "the seller key shown on Settings"}],
+        "security": [{"crmSignature": []}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/GenericEvent"}}}},
+        "responses": {
+            "202": {"description": "stored; applied within seconds by the worker (unknown types are stored only)"},
+            "200": {"description": "this `id` was received before: acknowledged, nothing changes"},
+            "400": {"description": "the body is not a JSON object", "content": error},
+            "401": {"description": "missing, wrong or expired X-CRM-Signature: nothing is stored", "content": error},
+            "404": {"description": "unknown seller key", "content": error},
+            "413": {"description": "body larger than 1 MiB", "content": error}}}}

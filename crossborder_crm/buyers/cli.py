@@ -140,7 +140,8 @@ def demo_cmd(buyers: int, if_empty: bool) -> None:
         click.echo("database already has data: demo not seeded")
         return
     with click.progressbar(length=buyers, label="seeding demo buyers") as bar:
-        result = seed_demo(svc.db, svc.clock, buyers=buyers, progress=lambda n: bar.update(n))
+        result = seed_demo(svc.db, svc.clock, buyers=buyers, progress=lambda n: bar.update(n),
+                           settings=svc.settings)
     click.echo(f"demo seller {result.seller_id}: {result.buyers} buyers, {result.orders} orders")
     click.echo(f"panel login: {result.email} / {result.password}")
     click.echo(f"API token: {result.api_token}")

@@ -19,12 +19,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from crossborder_crm.accounts.models import Seller
+from crossborder_crm.accounts.models import ApiToken, Seller
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers.demo_data import name_pools, shop
 from crossborder_crm.buyers.demo_history import HISTORY_DAYS, local_time, make_activities, make_order, order_days
@@ -37,6 +37,7 @@ from crossborder_crm.buyers.service import create_buyer, get_buyer_row
 from crossborder_crm.buyers.timezone import infer_timezone
 from crossborder_crm.clock import Clock, FixedClock
 from crossborder_crm.db import Database
+from crossborder_crm.shipments.demo import seed_demo_shipments
 from crossborder_crm.validation import parse
 
 SELLER_ADDRESS = ("Lotus & Pine Home Goods Co., Ltd., Unit 1208, 88 Keyuan Road, Nanshan District, "
@@ -56,6 +57,7 @@ class DemoResult:
     orders: int
     activities: int = 0
     countries: int = 0
+    shipments: int = 0
 
 
 def database_is_empty(db: Database) -> bool:
@@ -86,8 +88,10 @@ DEMO_PASSWORD = "demo-password"
 
 def seed_demo(db: Database, clock: Clock, *, seed: int = 7, buyers: int = 320,
               seller_name: str = "Lotus & Pine Home Goods", email: str = DEMO_EMAIL,
-              password: str = DEMO_PASSWORD, progress: Callable[[int], None] | None = None) -> DemoResult:
-    """Create the demo seller and `buyers` buyers with orders and activity; deterministic per seed.
+              password: str = DEMO_PASSWORD, progress: Callable[[int], None] | None = None,
+              settings: Mapping[str, Any] | None = None) -> DemoResult:
+    """Create the demo seller and `buyers` buyers with orders, activity and the parcels of the recent
+    orders (through shipments.service, with the app `settings`); deterministic per seed.
 
     Raises Conflict if a user with `email` already exists (seed only an empty database; see
     `database_is_empty`).
@@ -98,6 +102,9 @@ def seed_demo(db: Database, clock: Clock, *, seed: int = 7, buyers: int = 320,
     now = clock.now()
     seller = create_seller(db, FixedClock(now - timedelta(days=HISTORY_DAYS + 30)), seller_name, email, password,
                            default_language="en", timezone="Asia/Shanghai", postal_address=SELLER_ADDRESS)
+    with db.transaction() as s:
+        # The shop's history starts a year back; its API token is made now, and Settings says so.
+        s.execute(update(ApiToken).where(ApiToken.seller_id == seller.seller_id).values(created_at=now))
     names = name_pools()
     countries = [cc for cc, n in _quotas(buyers).items() for _ in range(n)]
     rng.shuffle(countries)
@@ -110,8 +117,9 @@ def seed_demo(db: Database, clock: Clock, *, seed: int = 7, buyers: int = 320,
         n_activities += n[1]
         if progress is not None:
             progress(1)
+    parcels = seed_demo_shipments(db, clock, settings or {}, seller.seller_id, seed=seed)
     return DemoResult(seller.seller_id, seller.seller_key, seller.api_token, seller.user_email, password,
-                      len(countries), n_orders, n_activities, len(set(countries)))
+                      len(countries), n_orders, n_activities, len(set(countries)), parcels)
 
 
 def _seed_buyer(db: Database, rng: random.Random, now: datetime, seller_id: int, cc: str, pool: dict,

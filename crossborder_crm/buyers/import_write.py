@@ -11,6 +11,7 @@ from crossborder_crm.buyers.import_bulk import IN_BATCH, BulkInsert, ReservedIds
 from crossborder_crm.buyers.import_columns import PLAIN_COLUMNS
 from crossborder_crm.buyers.import_model import Batch, ImportOrder, KnownBuyers, Target
 from crossborder_crm.buyers.models import Activity, Buyer, BuyerIdentity, BuyerSpend, BuyerTag, Order, OrderItem
+from crossborder_crm.buyers.search_text import buyer_search_text
 from crossborder_crm.buyers.service import apply_inference
 from crossborder_crm.buyers.stats import OrderFact, compute_stats
 
@@ -19,9 +20,9 @@ _BUYER_INSERT = ("id", "seller_id", "name", "email", "phone", "country", "region
                  "timezone_explanation", "language", "language_source", "language_explanation",
                  "marketplace", "marketplace_buyer_id", "marketplace_locale", "tags", "notes",
                  "consent_status", "consent_source", "consent_at", "order_count", "created_at",
-                 "updated_at")
+                 "updated_at", "search_text")
 _ORDER_INSERT = ("id", "seller_id", "buyer_id", "marketplace", "external_id", "placed_at",
-                 "currency", "total_minor", "status", "created_at", "updated_at")
+                 "currency", "total_minor", "status", "dispute_open", "reference", "created_at", "updated_at")
 _UPDATABLE = PLAIN_COLUMNS + ("email", "timezone", "timezone_source", "timezone_confidence",
                               "timezone_explanation", "language", "language_source",
                               "language_explanation", "tags", "consent_status", "consent_source",
@@ -161,7 +162,7 @@ class BulkWriter:
         return (self.seller_id, get("name"), get("email"), get("phone"), country, region, city,
                 postal, *inferred[:4], *inferred[4:], get("marketplace"),
                 get("marketplace_buyer_id"), locale, list(get("tags") or ()), get("notes"),
-                status, source, at, 0, now, now)
+                status, source, at, 0, now, now, buyer_search_text(get("name"), get("email")))
 
     def _update(self, targets: list[Target], tag_rows: list[tuple]) -> None:
         table = Buyer.__table__
@@ -189,7 +190,8 @@ class BulkWriter:
                                                       cur["consent_at"])
             row.update(consent_status=status, consent_source=source, consent_at=at,
                        tags=list(g["tags"]) if "tags" in g else cur["tags"],
-                       updated_at=self.now, b_id=t.id)
+                       updated_at=self.now, b_id=t.id,
+                       search_text=buyer_search_text(row["name"], row["email"]))
             params.append(row)
             if "tags" in g:
                 retag.append(t.id)
@@ -197,7 +199,7 @@ class BulkWriter:
             if t.preexisting:
                 self.updated_ids.add(t.id)
         stmt = update(table).where(table.c.id == bindparam("b_id")).values(
-            {c: bindparam(c) for c in _UPDATABLE + ("updated_at",)})
+            {c: bindparam(c) for c in _UPDATABLE + ("updated_at", "search_text")})
         self.conn.execute(stmt, params)
         for batch in batches(retag, IN_BATCH):
             self.conn.execute(delete(BuyerTag.__table__).where(BuyerTag.__table__.c.buyer_id.in_(batch)))
@@ -206,7 +208,7 @@ class BulkWriter:
         sid, now = self.seller_id, self.now
         if new_orders:
             rows = [(sid, o.target.id, o.key[0], o.key[1], o.placed_at, o.currency,
-                     o.total if o.total is not None else o.items_total, o.status, now, now)
+                     o.total if o.total is not None else o.items_total, o.status, False, None, now, now)
                     for o in new_orders]
             ids = self._insert_with_ids(Order.__table__, _ORDER_INSERT, rows)
             for o, oid in zip(new_orders, ids):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -15,6 +16,7 @@ from crossborder_crm.buyers.models import (
     Buyer,
     BuyerTag,
 )
+from crossborder_crm.buyers.search_text import fold
 from crossborder_crm.db import Database
 from crossborder_crm.errors import ValidationFailed
 from crossborder_crm.validation import MAX_ID, check_instant, check_text
@@ -116,16 +118,8 @@ class Page:
     next_cursor: str | None
 
 
-def list_buyers(db: Database, seller_id: int, flt: BuyerFilter = BuyerFilter(), *,
-                sort: str = "id", limit: int = 50, cursor: str | None = None) -> Page:
-    """Buyers of one seller, filtered, in a stable order, by keyset pagination."""
-    desc = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        raise ValidationFailed("invalid sort", {"sort": f"one of {', '.join(SORTS)} (prefix - for descending)"})
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed("invalid limit", {"limit": f"between 1 and {MAX_PAGE}"})
-    col = SORTS[key]
+def filtered_query(seller_id: int, flt: BuyerFilter):
+    """SELECT of the seller's buyers matching the filter (no order, no page)."""
     q = select(Buyer).where(Buyer.seller_id == seller_id)
     if flt.country:
         q = q.where(Buyer.country == flt.country)
@@ -139,8 +133,30 @@ def list_buyers(db: Database, seller_id: int, flt: BuyerFilter = BuyerFilter(), 
     if flt.has_orders is not None:
         q = q.where(Buyer.order_count > 0 if flt.has_orders else Buyer.order_count == 0)
     if flt.q:
-        like = f"%{flt.q.lower()}%"
-        q = q.where(or_(func.lower(Buyer.name).like(like), func.lower(Buyer.email).like(like)))
+        # Every write fills search_text (service, sync, the bulk importer; the 0006 migration for
+        # older rows). "%" and "_" typed by the seller are literal characters, not wildcards.
+        literal = re.sub(r"([\\%_])", r"\\\1", fold(flt.q))
+        q = q.where(Buyer.search_text.like(f"%{literal}%", escape="\\"))
+    return q
+
+
+def count_buyers(db: Database, seller_id: int, flt: BuyerFilter = BuyerFilter()) -> int:
+    """How many of the seller's buyers match the filter."""
+    with db.reading() as s:
+        return s.scalar(select(func.count()).select_from(filtered_query(seller_id, flt).subquery()))
+
+
+def list_buyers(db: Database, seller_id: int, flt: BuyerFilter = BuyerFilter(), *,
+                sort: str = "id", limit: int = 50, cursor: str | None = None) -> Page:
+    """Buyers of one seller, filtered, in a stable order, by keyset pagination."""
+    desc = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        raise ValidationFailed("invalid sort", {"sort": f"one of {', '.join(SORTS)} (prefix - for descending)"})
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed("invalid limit", {"limit": f"between 1 and {MAX_PAGE}"})
+    col = SORTS[key]
+    q = filtered_query(seller_id, flt)
     if cursor:
         value, last_id = decode_cursor(cursor, key)
         if key == "id":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crossborder_crm.db import Base, UTCDateTime
@@ -45,6 +45,8 @@ class Buyer(Base):
     marketplace_locale: Mapped[str | None] = mapped_column(String(35))
     tags: Mapped[list] = mapped_column(default=list)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Name and email folded (buyers.search_text.fold) for accent-insensitive search.
+    search_text: Mapped[str | None] = mapped_column(String(600))
     consent_status: Mapped[str] = mapped_column(String(16), default="unknown")
     consent_source: Mapped[str | None] = mapped_column(String(64))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -54,6 +56,8 @@ class Buyer(Base):
     last_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     avg_days_between_orders: Mapped[float | None] = mapped_column(Numeric(10, 2))
     next_purchase_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The buyer's last own message (reply, question): a follow-up after delivery is not sent then.
+    last_buyer_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -107,6 +111,7 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("seller_id", "marketplace", "external_id"),
         Index("ix_orders_buyer_placed", "buyer_id", "placed_at"),
+        Index("ix_orders_seller_id", "seller_id", "id"),  # the API list order, by keyset
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,12 +119,16 @@ class Order(Base):
     buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id", ondelete="CASCADE"))
     marketplace: Mapped[str] = mapped_column(String(40))
     external_id: Mapped[str] = mapped_column(String(100))  # a string: ids above 2**53 stay exact
+    # What the buyer knows the order as ("#1001" on Shopify), when it differs from external_id.
+    reference: Mapped[str | None] = mapped_column(String(100))
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(32), default="placed")
     # The platform's own last-modified time, so an older update arriving late changes nothing.
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by dispute handling (marketplace webhooks, reply drafting): holds back the follow-up.
+    dispute_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

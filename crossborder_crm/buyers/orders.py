@@ -71,7 +71,7 @@ def order_from_spec(spec: OrderCreate, seller_id: int, buyer_id: int, now: datet
             reason = f"the sum of the items {too_large(spec.currency)}"
             raise ValidationFailed(f"invalid order: total: {reason}", {"total": reason})
     return Order(seller_id=seller_id, buyer_id=buyer_id, marketplace=spec.marketplace.lower(),
-                 external_id=spec.external_id, placed_at=spec.placed_at, currency=spec.currency,
+                 external_id=spec.external_id, reference=spec.reference, placed_at=spec.placed_at, currency=spec.currency,
                  total_minor=total, status=spec.status, created_at=now, updated_at=now, items=items)
 
 

@@ -113,6 +113,8 @@ class OrderCreate(Schema):
 
     marketplace: str = Field(default="manual", max_length=40)
     external_id: ExternalId
+    reference: str | None = Field(default=None, max_length=100,
+                                  description='what the buyer knows the order as, e.g. "#1001"')
     placed_at: Instant
     currency: Annotated[str, AfterValidator(validate_currency)]
     total: Money | None = Field(default=None, description="decimal, >= 0")

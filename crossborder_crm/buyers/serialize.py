@@ -57,6 +57,7 @@ def order_json(o: Order) -> dict:
     """The API shape of an order; money as exact decimal strings."""
     return {
         "id": o.id, "buyer_id": o.buyer_id, "marketplace": o.marketplace, "external_id": o.external_id,
+        "reference": o.reference,
         "placed_at": iso(o.placed_at), "currency": o.currency,
         "total": amount_str(o.total_minor, o.currency), "status": o.status,
         "items": [{"sku": i.sku, "title": i.title, "category": i.category, "quantity": i.quantity,

@@ -16,6 +16,7 @@ from crossborder_crm.buyers.models import (
     BuyerTag,
 )
 from crossborder_crm.buyers.schemas import BuyerCreate, BuyerFields
+from crossborder_crm.buyers.search_text import buyer_search_text
 from crossborder_crm.buyers.timezone import infer_timezone
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
@@ -55,8 +56,9 @@ def _set_tags(s: Session, buyer: Buyer, tags: list[str]) -> None:
         s.add(BuyerTag(buyer_id=buyer.id, tag=tag, seller_id=buyer.seller_id))
 
 
-def _link_identity(s: Session, buyer: Buyer, marketplace: str, external_id: str,
+def link_identity(s: Session, buyer: Buyer, marketplace: str, external_id: str,
                    locale: str | None) -> None:
+    """Record the buyer's id on a marketplace; Conflict if another buyer of the seller has it."""
     taken = s.scalar(select(BuyerIdentity.buyer_id).where(
         BuyerIdentity.seller_id == buyer.seller_id, BuyerIdentity.marketplace == marketplace,
         BuyerIdentity.external_id == external_id))
@@ -89,7 +91,7 @@ def create_buyer(db: Database, clock: Clock, seller_id: int, data: Mapping[str, 
         flush_or_conflict(s)
         _set_tags(s, buyer, spec.tags or [])
         if spec.marketplace and spec.marketplace_buyer_id:
-            _link_identity(s, buyer, spec.marketplace, spec.marketplace_buyer_id, spec.marketplace_locale)
+            link_identity(s, buyer, spec.marketplace, spec.marketplace_buyer_id, spec.marketplace_locale)
         return _loaded(s, buyer)
 
 
@@ -113,6 +115,7 @@ def _assign(buyer: Buyer, spec: BuyerFields, now: datetime) -> None:
         buyer.consent_at = spec.consent.at or now
     elif buyer.consent_status is None:
         buyer.consent_status = "unknown"
+    buyer.search_text = buyer_search_text(buyer.name, buyer.email)
 
 
 def update_buyer(db: Database, clock: Clock, seller_id: int, buyer_id: int,
@@ -137,7 +140,7 @@ def update_buyer(db: Database, clock: Clock, seller_id: int, buyer_id: int,
         if "tags" in fields:
             _set_tags(s, buyer, spec.tags or [])
         if spec.marketplace and spec.marketplace_buyer_id:
-            _link_identity(s, buyer, spec.marketplace, spec.marketplace_buyer_id, spec.marketplace_locale)
+            link_identity(s, buyer, spec.marketplace, spec.marketplace_buyer_id, spec.marketplace_locale)
         buyer.updated_at = now
         return _loaded(s, buyer)
 
@@ -170,3 +173,5 @@ def get_buyer(db: Database, seller_id: int, buyer_id: int) -> Buyer:
     """One buyer of this seller."""
     with db.reading() as s:
         return get_buyer_row(s, seller_id, buyer_id)
+
+

@@ -5,15 +5,22 @@ Emails never use this: their locale comes from the buyer (see outbox rendering).
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 
 from babel import negotiate_locale
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, request
+from flask_login import current_user
+
+from config import ConfigError
+from crossborder_crm.i18n.compiled import stale_catalogs
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"  # inside the package: installed with it
 PANEL_LOCALES = ("en", "zh_CN")
 PANEL_LOCALE_NAMES = {"en": "English", "zh_CN": "简体中文"}
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -41,8 +48,18 @@ def negotiate_panel_locale(user_locale: str | None, accept_language: str | None)
 
 
 def current_locale() -> str:
-    """The locale of the current request (English outside a request)."""
-    return getattr(g, "panel_locale", "en") if _has_request() else "en"
+    """The locale of the current request, chosen on first use (English outside a request).
+
+    Chosen lazily: API calls and webhooks never translate anything, and would otherwise pay for
+    loading the user and parsing Accept-Language on every request.
+    """
+    if not _has_request():
+        return "en"
+    locale = getattr(g, "panel_locale", None)
+    if locale is None:
+        user_locale = getattr(current_user, "locale", None) if current_user else None
+        locale = g.panel_locale = negotiate_panel_locale(user_locale, request.headers.get("Accept-Language"))
+    return locale
 
 
 def _has_request() -> bool:
@@ -66,17 +83,21 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
 _ = gettext
 
 
+def check_catalogs(env_name: str, locales_dir: Path | None = None) -> None:
+    """At start-up: warn about each catalog whose .mo is missing or does not match its .po, which
+    would show English instead; in production refuse to start (ConfigError) instead."""
+    stale = stale_catalogs(locales_dir or LOCALES_DIR)
+    if stale and env_name == "production":
+        raise ConfigError("; ".join(str(s) for s in stale))
+    for catalog in stale:
+        log.warning("%s", catalog)
+
+
 def init_app(app: Flask) -> None:
-    """Install gettext in Jinja and pick the locale for each request."""
+    """Check the compiled catalogs and install gettext in Jinja (the locale is chosen on first use)."""
+    check_catalogs(app.config["ENV_NAME"])
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
-
-    @app.before_request
-    def _pick_locale():
-        from flask_login import current_user
-
-        user_locale = getattr(current_user, "locale", None) if current_user else None
-        g.panel_locale = negotiate_panel_locale(user_locale, request.headers.get("Accept-Language"))
 
     @app.context_processor
     def _locale_vars():

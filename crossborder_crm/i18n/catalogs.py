@@ -15,11 +15,12 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from crossborder_crm.i18n import LOCALES_DIR
+from crossborder_crm.i18n.compiled import FIX, matches, write_compiled
 
 PACKAGE_DIR = LOCALES_DIR.parent
 SOURCE_ROOT = PACKAGE_DIR.parent
-# domain -> its extraction config; the emails domain joins once it has catalogs of its own.
-DOMAINS: dict[str, str] = {"messages": "babel.cfg"}
+# domain -> its extraction config: the panel's words, and the emails' (in the buyer's language).
+DOMAINS: dict[str, str] = {"messages": "babel.cfg", "emails": "babel-emails.cfg"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]|%[sdf]|\{(\w*)\}")
 
 
@@ -97,8 +98,8 @@ def compile_catalogs(domain: str | None = None) -> list[Path]:
             errors = _placeholder_problems(po)
             if errors:
                 raise ValueError("; ".join(str(e) for e in errors))
-            _pybabel("compile", "-i", str(po), "-o", str(po.with_suffix(".mo")))
-            compiled.append(po.with_suffix(".mo"))
+            # The same compiler as the package build's (setup.py), so the start-up check agrees with both.
+            compiled.append(write_compiled(po))
     return compiled
 
 
@@ -130,7 +131,7 @@ def _placeholder_problems(po: Path) -> list[CatalogProblem]:
 
 def check(domain: str | None = None) -> list[CatalogProblem]:
     """Everything wrong: strings missing from a .po, untranslated or fuzzy ones, placeholders that
-    differ from the source, and .mo files missing or older than their .po."""
+    differ from the source, and .mo files missing or not matching their .po."""
     problems: list[CatalogProblem] = []
     for d in _domains(domain):
         pot = template_path(d)
@@ -151,8 +152,7 @@ def check(domain: str | None = None) -> list[CatalogProblem]:
             problems.extend(_placeholder_problems(po))
             mo = po.with_suffix(".mo")
             if not mo.is_file():
-                problems.append(CatalogProblem(po, "", "not compiled (run `crossborder-crm i18n compile`)"))
-            elif mo.stat().st_mtime < po.stat().st_mtime:
-                problems.append(CatalogProblem(po, "", "compiled catalog is older than the .po "
-                                                       "(run `crossborder-crm i18n compile`)"))
+                problems.append(CatalogProblem(po, "", f"not compiled ({FIX})"))
+            elif not matches(po.read_bytes(), mo.read_bytes()):  # contents: pip keeps no reliable mtimes
+                problems.append(CatalogProblem(po, "", f"the compiled catalog does not match the .po ({FIX})"))
     return problems

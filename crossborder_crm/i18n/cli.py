@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from crossborder_crm.i18n import LOCALES_DIR
 from crossborder_crm.i18n.catalogs import DOMAINS, SOURCE_ROOT, check, compile_catalogs, extract, update
 
 _domain = click.option("--domain", type=click.Choice(sorted(DOMAINS)), help="one domain (default: all)")
@@ -22,7 +23,7 @@ def _run(step, domain: str | None, verb: str) -> None:
     for path in paths:
         click.echo(f"{verb} {_shown(path)}")
     if not paths:
-        click.echo(f"no catalogs found under {_shown(SOURCE_ROOT / 'locales')}")
+        click.echo(f"no catalogs found under {_shown(LOCALES_DIR)}")
 
 
 @click.group("i18n")
@@ -33,7 +34,7 @@ def i18n() -> None:
 @i18n.command("extract")
 @_domain
 def extract_cmd(domain: str | None) -> None:
-    """Extract every marked string from the sources into locales/<domain>.pot."""
+    """Extract every marked string from the sources into crossborder_crm/locales/<domain>.pot."""
     _run(extract, domain, "extracted")
 
 

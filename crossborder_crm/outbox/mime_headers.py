@@ -59,7 +59,8 @@ def _quote_string(text: str) -> str:
 
 
 def addr_spec(addr: str, *, what: str) -> str:
-    """Validate ``addr`` and return its ASCII ``local@domain`` form (IDNA domain)."""
+    """Validate ``addr`` and return its ``local@domain`` form (IDNA domain; the local part as given,
+    UTF-8 when it is not ASCII)."""
     if not isinstance(addr, str):
         raise TypeError(f"{what} must be a str")
     addr = addr.strip()
@@ -68,8 +69,7 @@ def addr_spec(addr: str, *, what: str) -> str:
     local, _, domain = addr.partition("@")
     if not local:
         raise ValueError(f"invalid {what}: {addr!r}")
-    if not local.isascii():  # would need SMTPUTF8 / utf8 headers
-        raise ValueError(f"non-ASCII local part is not supported in {what}: {addr!r}")
+    # A non-ASCII local part is written as is (RFC 6532): the transport then needs SMTPUTF8.
     if _LOCAL_QUOTE_RE.search(local):
         local = _quote_string(local)
     return f"{local}@{ascii_domain(domain)}"

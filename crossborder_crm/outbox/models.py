@@ -44,6 +44,8 @@ class Message(Base):
     body: Mapped[str | None] = mapped_column(Text)
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     explanation: Mapped[str] = mapped_column(String(500), default="")
+    # The same explanation as a code and its parameters, for the panel to word in any language.
+    explanation_data: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, nodes, select_autoescape
 from markupsafe import Markup, escape
 
+from crossborder_crm.i18n.email_format import FILTERS
 from crossborder_crm.i18n.emails import email_translations, text_direction
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "emails"
@@ -57,6 +58,8 @@ def _env(autoescape: bool, locale: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False)
     env.install_gettext_translations(email_translations(locale), newstyle=True)
+    env.filters.update({name: functools.partial(fmt, locale=locale) for name, fmt in FILTERS.items()})
+    env.filters["paragraphs"] = _paragraphs
     return env
 
 
@@ -78,12 +81,16 @@ def _paragraphs(text: str) -> Markup:
 # ---------------------------------------------------------------------------- the Jinja path
 
 
-def _jinja_render(name: str, values: dict, body_html: Markup) -> tuple[str, str]:
-    """(text, html) exactly as Jinja renders them, unstripped; only HTML sees `body_html`."""
+def _jinja_render(name: str, values: dict, body_html: Markup) -> tuple[str, str, str]:
+    """(text, html, subject) exactly as Jinja renders them, unstripped; only HTML sees `body_html`.
+
+    A template may set `subject_line` at its top level (the text part's, so nothing is escaped):
+    its own subject, in the buyer's language, for messages that come without one.
+    """
     locale = values["locale"]
-    text = _env(False, locale).get_template(f"{name}.txt").render(**values)
+    text = _env(False, locale).get_template(f"{name}.txt").make_module(values)
     html_part = _env(True, locale).get_template(f"{name}.html").render(**values, body_html=body_html)
-    return text, html_part
+    return str(text), html_part, getattr(text, "subject_line", "")
 
 
 def render_jinja(item: RenderInput) -> Rendered:
@@ -92,8 +99,8 @@ def render_jinja(item: RenderInput) -> Rendered:
                   postal_address=item.postal_address, subject=item.subject or "", body=item.body or "",
                   unsubscribe_url=item.unsubscribe_url, preferences_url=item.preferences_url,
                   direction=text_direction(item.locale), html_lang=item.locale)
-    text, html_part = _jinja_render(item.template or "written", values, _paragraphs(item.body or ""))
-    return Rendered(subject=item.subject or values.get("default_subject", ""), text=text.strip() + "\n",
+    text, html_part, own_subject = _jinja_render(item.template or "written", values, _paragraphs(item.body or ""))
+    return Rendered(subject=item.subject or str(own_subject).strip(), text=text.strip() + "\n",
                     html=html_part.strip() + "\n")
 
 
@@ -183,7 +190,7 @@ def _compile(rendered: str, autoescape: bool) -> _Part:
 def _jinja_with(name: str, fixed: dict, slots: tuple) -> tuple[str, str]:
     """Jinja's unstripped (text, html) for the fixed values plus these slot values."""
     values = dict(fixed, **{s: v for s, v in zip(_SLOTS, slots) if s != "body_html"})
-    return _jinja_render(name, values, Markup(slots[_BODY_HTML]))
+    return _jinja_render(name, values, Markup(slots[_BODY_HTML]))[:2]
 
 
 def _slot_values(shape: tuple, truthy: tuple) -> tuple:

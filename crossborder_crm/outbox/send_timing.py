@@ -25,7 +25,7 @@ from crossborder_crm.timing import (
     describe_profile,
     learn_country_curves,
     learn_profile,
-    next_send_time,
+    next_send_time_explained,
     to_local,
 )
 
@@ -126,6 +126,7 @@ class BuyerTiming:
     explanation: str
     seller_timezone: str
     buyer_timezone: str
+    explanation_data: dict | None = None  # the explanation as a code and parameters (panel.explain)
 
 
 def buyer_timing(db: Database, clock: Clock, seller_id: int, buyer_id: int, kind: str = "conversation") -> BuyerTiming:
@@ -135,9 +136,9 @@ def buyer_timing(db: Database, clock: Clock, seller_id: int, buyer_id: int, kind
         buyer = get_buyer_row(s, seller_id, buyer_id)
         seller = s.scalar(select(Seller).where(Seller.id == seller_id))
         profile = buyer_profile(s, buyer, seller, now)
-    when, why = next_send_time(profile, seller_policy(seller, kind), now)
+    when, why, data = next_send_time_explained(profile, seller_policy(seller, kind), now)
     top = max(profile.weights) or 1.0
     heat = [[round(profile.weights[d * 24 + h] / top, 3) for h in range(24)] for d in range(7)]
     return BuyerTiming(heat, profile.source, profile.event_count, describe_profile(profile), when,
                        to_local(when, buyer.timezone), to_local(when, seller.timezone),
-                       why, seller.timezone, buyer.timezone)
+                       why, seller.timezone, buyer.timezone, data)

@@ -20,7 +20,7 @@ from crossborder_crm.outbox.message_id import make_message_id
 from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
 from crossborder_crm.outbox.schemas import LocalTime, MessageCreate, MessageReschedule
 from crossborder_crm.outbox.send_timing import buyer_profile, marketing_sends, seller_cap, seller_policy
-from crossborder_crm.timing import cap_allows, localize, next_allowed_by_cap, next_send_time, to_local
+from crossborder_crm.timing import cap_allows, localize, next_allowed_by_cap, next_send_time_explained, to_local
 from crossborder_crm.validation import parse
 
 
@@ -66,22 +66,34 @@ def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at:
 
     A time the seller gives must lie between now and now + horizon.
     """
+    when, why, _data = choose_instant_explained(s, seller, buyer, kind, send_at, now, exclude_message, horizon)
+    return when, why
+
+
+def choose_instant_explained(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at: Any,
+                             now: datetime, exclude_message: int | None = None,
+                             horizon: timedelta = SEND_HORIZON) -> tuple[datetime, str, dict]:
+    """`choose_instant` plus the explanation as data (a code and its parameters) for the panel."""
     policy = seller_policy(seller, kind)
     if send_at == "best" or send_at is None:
-        when, why = next_send_time(buyer_profile(s, buyer, seller, now), policy, now)
+        when, why, data = next_send_time_explained(buyer_profile(s, buyer, seller, now), policy, now)
     elif isinstance(send_at, LocalTime):
         naive = datetime.strptime(send_at.local, "%Y-%m-%dT%H:%M")
         when = localize(naive, buyer.timezone)
         local = to_local(when, buyer.timezone).replace(tzinfo=None)
         why = f"seller chose {send_at.local} in {buyer.timezone}"
+        data = {"code": "seller_local", "local": f"{local:%Y-%m-%dT%H:%M}", "tz": buyer.timezone}
         if local != naive:
             why += f" (that time does not exist there that day: moved to {local:%H:%M})"
+            data["asked"] = send_at.local
         if when < now:
             raise ValidationFailed("send_at is in the past", {"send_at": f"{send_at.local} {buyer.timezone} has passed"})
         _within_horizon(when, now, horizon, f"{send_at.local} {buyer.timezone}")
     else:
         when = send_at.astimezone(timezone.utc)
         why = "seller chose this instant"
+        data = {"code": "seller_instant", "local": f"{to_local(when, buyer.timezone):%Y-%m-%dT%H:%M}",
+                "tz": buyer.timezone}
         if when < now:
             raise ValidationFailed("send_at is in the past", {"send_at": "the instant has passed"})
         _within_horizon(when, now, horizon, "the instant")
@@ -90,10 +102,11 @@ def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at:
         sends = marketing_sends(s, buyer.id, when - cap.window, exclude_message)
         if not cap_allows(cap, sends, when):
             later = next_allowed_by_cap(cap, sends, when)
-            when, why = next_send_time(buyer_profile(s, buyer, seller, now), policy, later)
+            when, why, data = next_send_time_explained(buyer_profile(s, buyer, seller, now), policy, later)
             why = (f"frequency cap ({cap.max_messages} per {cap.window.days} days) reached; "
                    f"moved to the next allowed slot: {why}")
-    return when, why
+            data["cap"] = [cap.max_messages, cap.window.days]
+    return when, why, data
 
 
 def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str,
@@ -106,12 +119,13 @@ def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str,
     seller = s.get(Seller, new.seller_id)
     buyer = get_buyer_row(s, new.seller_id, new.buyer_id)
     now = clock.now()
-    when, why = choose_instant(s, seller, buyer, new.kind, new.send_at, now, horizon=horizon)
+    when, why, why_data = choose_instant_explained(s, seller, buyer, new.kind, new.send_at, now, horizon=horizon)
     msg = Message(seller_id=new.seller_id, buyer_id=buyer.id, kind=new.kind, origin=new.origin,
                   origin_ref=new.origin_ref, idempotency_key=new.idempotency_key,
                   rfc_message_id=make_message_id(seller.key, new.idempotency_key, mail_domain),
                   locale=buyer.language, template=new.template, context=new.context or {},
                   subject=new.subject, body=new.body, scheduled_at=when, explanation=why[:500],
+                  explanation_data=why_data,
                   status="scheduled", due_at=when, attempts=0, created_at=now, updated_at=now)
     s.add(msg)
     s.flush()
@@ -196,10 +210,11 @@ def reschedule_message(db: Database, clock: Clock, seller_id: int, message_id: i
         now = clock.now()
         seller = s.get(Seller, seller_id)
         buyer = get_buyer_row(s, seller_id, msg.buyer_id)
-        when, why = choose_instant(s, seller, buyer, msg.kind, spec.send_at, now, exclude_message=msg.id,
-                                   horizon=horizon)
+        when, why, why_data = choose_instant_explained(s, seller, buyer, msg.kind, spec.send_at, now,
+                                                       exclude_message=msg.id, horizon=horizon)
         msg.scheduled_at = msg.due_at = when
         msg.explanation, msg.status, msg.updated_at = why[:500], "scheduled", now
+        msg.explanation_data = why_data
         msg.attempts = 0  # a new moment gets a fresh retry budget
         return msg
 
@@ -213,4 +228,5 @@ def retry_message(db: Database, clock: Clock, seller_id: int, message_id: int) -
         now = clock.now()
         msg.status, msg.due_at, msg.attempts, msg.updated_at = "scheduled", now, 0, now
         msg.explanation = (msg.explanation + "; retried by the seller")[:500]
+        msg.explanation_data = {**(msg.explanation_data or {}), "retried": True}
         return msg

@@ -13,14 +13,18 @@ from flask_wtf.csrf import CSRFProtect
 from crossborder_crm.i18n import gettext
 from crossborder_crm.panel import (  # noqa: F401  (routes register on import)
     auth,
+    buyer_files,
     buyer_outbox,
     buyers,
     coming_soon,
     dashboard,
     errors,
     formatting,
+    message_view,
     outbox,
     settings,
+    shipments,
+    shop_timezone,
     write_form,
 )
 from crossborder_crm.panel.blueprint import bp

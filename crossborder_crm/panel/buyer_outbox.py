@@ -7,6 +7,7 @@ buyer's recent messages and the state of the write form.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import g, request
@@ -17,9 +18,11 @@ from crossborder_crm.errors import NotFound
 from crossborder_crm.outbox import service
 from crossborder_crm.outbox.send_timing import BuyerTiming, buyer_timing
 from crossborder_crm.panel.blueprint import bp
+from crossborder_crm.panel.explain import send_reason
 from crossborder_crm.panel.heatmap import HeatRow, heat_rows, source_line
 from crossborder_crm.panel.outbox_queries import QuietHours, seller_quiet_hours
 from crossborder_crm.panel.write_form import WriteForm, shown_form
+from crossborder_crm.timing import to_local
 from crossborder_crm.validation import row_id
 
 RECENT_ON_BUYER_PAGE = 8
@@ -38,6 +41,9 @@ class BuyerOutbox:
     more_messages: bool
     form: WriteForm
     confirmation: Any
+    now_local: datetime
+    deadline_hours: float | None
+    why: str | None
 
 
 def _confirmation(seller_id: int, buyer_id: int):
@@ -62,12 +68,16 @@ def buyer_outbox(buyer) -> BuyerOutbox:
     quiet = seller_quiet_hours(svc.db, seller_id)
     messages, more = service.list_messages(svc.db, seller_id, buyer_id=buyer.id,
                                            limit=RECENT_ON_BUYER_PAGE)
+    now_local = to_local(svc.clock.now(), buyer.timezone).replace(tzinfo=None)
+    deadline = (timing.explanation_data or {}).get("deadline_hours")
     result = BuyerOutbox(
-        timing=timing, rows=heat_rows(timing.heatmap, quiet, timing.next_buyer_local),
+        timing=timing, rows=heat_rows(timing.heatmap, quiet, timing.next_buyer_local, now_local,
+                                      timedelta(hours=deadline) if deadline else None),
         hours=list(range(24)), quiet=quiet, source_line=source_line(timing, buyer.country),
         messages=messages, more_messages=more is not None,
         form=shown_form(f"{timing.next_buyer_local:%Y-%m-%dT%H:%M}"),
-        confirmation=_confirmation(seller_id, buyer.id))
+        confirmation=_confirmation(seller_id, buyer.id), now_local=now_local, deadline_hours=deadline,
+        why=send_reason(timing.explanation_data, buyer.name))
     cache[buyer.id] = result
     return result
 

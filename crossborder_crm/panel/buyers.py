@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from crossborder_crm.buyers import service
 from crossborder_crm.buyers.activity import list_activity
-from crossborder_crm.buyers.listing import list_buyers, parse_filter
+from crossborder_crm.buyers.listing import BuyerFilter, count_buyers, list_buyers, parse_filter
 from crossborder_crm.buyers.models import CONSENT_STATUSES
 from crossborder_crm.buyers.orders import list_orders
 from crossborder_crm.container import current_services
@@ -14,6 +14,7 @@ from crossborder_crm.errors import Conflict, ValidationFailed
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.choices import country_choices, timezone_choices
+from crossborder_crm.panel.explain import consent_source
 from crossborder_crm.panel.forms import form_values, place_errors, submitted_values, update_from_form
 from crossborder_crm.panel.inferred import language_provenance, timezone_provenance
 from crossborder_crm.panel.nav import N_
@@ -69,6 +70,7 @@ def buyers():
     trail = Trail.parse(args.get("trail"))
     errors: dict[str, str] = {}
     items, next_cursor, status = [], None, 200
+    matched = total = None
     if sort not in dict(SORT_CHOICES):
         errors["sort"] = _("Choose one of the listed sort orders.")
     if limit is None:
@@ -78,6 +80,9 @@ def buyers():
             page = list_buyers(svc.db, current_user.seller_id, parse_filter(args),
                                        sort=sort, limit=limit, cursor=cursor)
             items, next_cursor = page.items, page.next_cursor
+            total = count_buyers(svc.db, current_user.seller_id, BuyerFilter())
+            flt = parse_filter(args)
+            matched = count_buyers(svc.db, current_user.seller_id, flt) if flt != BuyerFilter() else total
         except ValidationFailed as exc:
             errors = dict(exc.fields)
     if errors:
@@ -97,7 +102,8 @@ def buyers():
     body = render_template("panel/buyers.html", items=items, args=args, sort=sort, errors=errors,
                            pages=nav, filtered=any(args.get(k) for k in FILTER_KEYS if k != "sort"),
                            countries=countries, languages=languages, sort_choices=SORT_CHOICES,
-                           consent_labels=CONSENT_LABELS, now=svc.clock.now())
+                           consent_labels=CONSENT_LABELS, now=svc.clock.now(), total=total, matched=matched,
+                           export_args={k: args[k] for k in FILTER_KEYS if args.get(k) and k != "sort"})
     return body, status
 
 
@@ -113,7 +119,7 @@ def buyer(buyer_id: int):
                            consent_labels=CONSENT_LABELS, activity_labels=ACTIVITY_LABELS,
                            order_status_labels=ORDER_STATUS_LABELS, now=svc.clock.now(),
                            timezone_provenance=timezone_provenance,
-                           language_provenance=language_provenance)
+                           language_provenance=language_provenance, consent_source_text=consent_source)
 
 
 @bp.route(f"/buyers/<{ID_IN_PATH}:buyer_id>/edit", methods=["GET", "POST"])
@@ -139,4 +145,5 @@ def _edit_page(record, values: dict, errors: dict, general: list, consent_was: s
     return render_template("panel/buyer_edit.html", buyer=record, values=values, errors=errors,
                            general_errors=general, consent_was=consent_was,
                            consent_statuses=CONSENT_STATUSES, consent_labels=CONSENT_LABELS,
-                           countries=country_choices(), timezones=timezone_choices())
+                           countries=country_choices(),
+                           timezones=timezone_choices(current_services().clock.now()))

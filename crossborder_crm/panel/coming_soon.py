@@ -8,9 +8,6 @@ from crossborder_crm.panel.nav import N_
 
 # endpoint → (url, title, what it will do). Remove an entry when its real pages arrive.
 COMING_SOON = {
-    "shipments": ("/shipments", N_("Shipments"),
-                  N_("Parcels and their milestones, with buyers told at every step in their "
-                     "language, and stalled or late parcels flagged for you.")),
     "campaigns": ("/campaigns", N_("Campaigns"),
                   N_("Launches, sales, each country's holidays and each buyer's repurchase cycle, "
                      "planned into messages that reach buyers at a good moment.")),

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crossborder_crm.i18n import current_locale
+from crossborder_crm.buyers.regions import normalize_region, subdivisions
 from crossborder_crm.i18n import gettext as _
+from crossborder_crm.panel.formatting import country_name
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,21 @@ class Provenance:
         return self.confidence == "low"
 
 
+def region_name(country: str, region: str | None) -> str:
+    """A region's name ('Canarias' for ES/CN), or the region as it was written."""
+    try:
+        code = normalize_region(country, region)
+    except ValueError:
+        code = None
+    return subdivisions(country).names.get(code, region or "") if code else (region or "")
+
+
 def _summary(kind: str, source: str, buyer) -> str:
-    country = buyer.country
+    country = country_name(buyer.country) or buyer.country
     phrases = {
         ("tz", "given"): lambda: _("given on the buyer profile"),
-        ("tz", "region"): lambda: _("inferred from region %(region)s", region=buyer.region or ""),
+        ("tz", "region"): lambda: _("inferred from region %(region)s",
+                                            region=region_name(buyer.country, buyer.region)),
         ("tz", "postal_code"): lambda: _("inferred from postal code %(postal_code)s",
                                          postal_code=buyer.postal_code or ""),
         ("tz", "country"): lambda: _("inferred from country %(country)s", country=country),
@@ -41,11 +52,8 @@ def _summary(kind: str, source: str, buyer) -> str:
 
 
 def _provenance(kind: str, source: str, confidence: str, explanation: str, buyer) -> Provenance:
-    # The engine's explanation is English and most precise; English readers get it verbatim.
-    summary = explanation if current_locale() == "en" and explanation else _summary(kind, source, buyer)
-    if source == "given":
-        summary = _("given on the buyer profile")
-    return Provenance(summary, explanation or "", confidence or "high")
+    # The engine's explanation (English, with codes) stays in the detail, shown on hover.
+    return Provenance(_summary(kind, source, buyer), explanation or "", confidence or "high")
 
 
 def timezone_provenance(buyer) -> Provenance:

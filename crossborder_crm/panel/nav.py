@@ -29,9 +29,11 @@ def _item(endpoint: str, label: str, icon: str, *also: str) -> NavItem:
 # When a capability gets its real pages, point its entry at them (and list them in active_on).
 NAV: tuple[NavItem, ...] = (
     _item("panel.dashboard", N_("Dashboard"), "◧"),
-    _item("panel.buyers", N_("Buyers"), "☺", "panel.buyer", "panel.buyer_edit", "panel.buyer_write"),
-    _item("panel.outbox", N_("Outbox"), "✉", "panel.outbox_retry", "panel.outbox_cancel"),
-    _item("panel.shipments", N_("Shipments"), "✈"),
+    _item("panel.buyers", N_("Buyers"), "☺", "panel.buyer", "panel.buyer_edit", "panel.buyer_write",
+          "panel.buyer_new", "panel.buyers_import"),
+    _item("panel.outbox", N_("Outbox"), "✉", "panel.outbox_retry", "panel.outbox_cancel",
+          "panel.outbox_message", "panel.outbox_reschedule"),
+    _item("panel.shipments", N_("Shipments"), "✈", "panel.shipment", "panel.incidents"),
     _item("panel.campaigns", N_("Campaigns"), "✦"),
     _item("panel.inbox", N_("Inbox"), "☏"),
     _item("panel.settings", N_("Settings"), "⚙"),

@@ -13,6 +13,7 @@ from crossborder_crm.i18n import gettext as _
 from crossborder_crm.outbox import service
 from crossborder_crm.panel.auth import safe_next
 from crossborder_crm.panel.blueprint import bp
+from crossborder_crm.panel.explain import held_reason, send_reason
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.outbox_queries import buyer_briefs, status_counts
 from crossborder_crm.panel.paging import PAGE_SIZE, Trail, page_link_error, page_size, page_size_error
@@ -45,7 +46,8 @@ KIND_LABELS = {
 @bp.context_processor
 def _message_labels():
     """Panel templates get the message status and kind labels."""
-    return {"message_status_labels": STATUS_LABELS, "message_kind_labels": KIND_LABELS}
+    return {"message_status_labels": STATUS_LABELS, "message_kind_labels": KIND_LABELS,
+            "send_reason": send_reason, "held_reason": held_reason}
 
 
 @bp.get("/outbox")

@@ -22,6 +22,7 @@ from crossborder_crm.container import current_services
 from crossborder_crm.errors import NotFound, ValidationFailed
 from crossborder_crm.i18n import PANEL_LOCALES
 from crossborder_crm.i18n import gettext as _
+from crossborder_crm.marketplaces.queries import DeliveryRow, recent_deliveries
 from crossborder_crm.outbox.sender import update_sender
 from crossborder_crm.panel.auth import safe_next
 from crossborder_crm.panel.blueprint import bp
@@ -37,6 +38,15 @@ DKIM_FIELDS = ("dkim_domain", "dkim_selector")
 SENDER_FIELDS = (*TEXT_FIELDS, *REQUIRED_FIELDS, *DKIM_FIELDS, "dkim_private_key")
 
 MASK_VISIBLE = 4  # characters of a webhook secret still shown after it was first displayed
+
+# How a stored webhook delivery stands (marketplaces.models.DELIVERY_STATUSES), as the panel says it.
+DELIVERY_STATUS_LABELS = {
+    "received": N_("received, not applied yet"),
+    "applied": N_("applied"),
+    "ignored": N_("ignored (nothing to change)"),
+    "failed": N_("failed"),
+    "waiting": N_("waiting for its order"),
+}
 
 SOURCE_LABELS = {
     "shopify": "Shopify",
@@ -81,6 +91,8 @@ class SettingsView:
     token: TokenInfo | None
     webhooks: list[WebhookInfo]
     sender: dict[str, str]
+    deliveries: dict[str, list[DeliveryRow]] = field(default_factory=dict)  # the last few per source
+    seller_timezone: str = "UTC"  # delivery times are shown in the shop's zone
 
 
 def _sender_values(seller: Seller) -> dict[str, str]:
@@ -122,7 +134,8 @@ def load_view(seller_id: int) -> SettingsView:
             webhooks=[WebhookInfo(src, SOURCE_LABELS.get(src, src),
                                   f"{base}/webhooks/{src}/{seller.key}", _masked(svc.box, secrets.get(src)))
                       for src in WEBHOOK_SOURCES],
-            sender=_sender_values(seller))
+            sender=_sender_values(seller),
+            deliveries=recent_deliveries(svc.db, seller_id, WEBHOOK_SOURCES), seller_timezone=seller.timezone)
 
 
 def _stored_dkim_key(seller_id: int) -> str | None:
@@ -206,7 +219,7 @@ def place_sender_errors(fields: Mapping[str, str]) -> tuple[dict[str, str], list
 def _page(view: SettingsView, *, sender_values: dict | None = None, sender_errors: dict | None = None,
           sender_general: list | None = None, new_token: str | None = None,
           new_webhook: NewWebhookSecret | None = None) -> str:
-    return render_template("panel/settings.html", view=view,
+    return render_template("panel/settings.html", view=view, delivery_status_labels=DELIVERY_STATUS_LABELS,
                            sender=sender_values if sender_values is not None else view.sender,
                            sender_errors=sender_errors or {}, sender_general=sender_general or [],
                            new_token=new_token, new_webhook=new_webhook)

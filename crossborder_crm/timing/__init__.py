@@ -4,7 +4,14 @@ Pure functions over plain data (no Flask, no database, no clock reads):
 callers pass every instant in.  See ``localtime`` for the DST rules.
 """
 
-from .engine import clear_caches, describe_profile, next_send_time, next_send_times
+from .engine import (
+    clear_caches,
+    describe_profile,
+    next_send_time,
+    next_send_time_explained,
+    next_send_times,
+    profile_facts,
+)
 from .localtime import (
     get_timezone,
     in_quiet_hours,
@@ -55,7 +62,9 @@ __all__ = [
     "localize_iso",
     "next_allowed_by_cap",
     "next_send_time",
+    "next_send_time_explained",
     "next_send_times",
+    "profile_facts",
     "to_local",
     "utc_transitions",
     "weekend_days",

@@ -31,12 +31,12 @@ from .localtime import (
     zone_table,
 )
 from .policy import SendPolicy
-from .priors import weekend_days
 from .profile import OnlineProfile, ProfileKey
+from .summary import DAY_NAMES, facts, summary
 
-__all__ = ["next_send_time", "next_send_times", "describe_profile", "clear_caches"]
+__all__ = ["next_send_time", "next_send_time_explained", "next_send_times", "describe_profile",
+           "profile_facts", "clear_caches"]
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Any instant whose local date is D lies after D 00:00 minus this (|offset| < 26 h).
 _MARGIN_US = 26 * HOUR_US
 _MAX_DAYS_AHEAD = 60
@@ -96,61 +96,8 @@ def _slot_start(intervals: tuple[tuple[int, int], ...], earliest: int) -> int | 
 # --------------------------------------------------------------------------
 # per profile: ranking of hours and text summary
 
-_PART_OF_DAY = (
-    (6, "night"), (12, "morning"), (14, "lunchtime"),
-    (18, "afternoon"), (23, "evening"), (24, "late evening"),
-)
-
-
-def _part_of_day(hour: int) -> str:
-    for end, name in _PART_OF_DAY:
-        if hour < end:
-            return name
-    return "night"
-
-
-def _peak(weights: tuple[float, ...]) -> tuple[int, str, str]:
-    """(peak weekday, 'Tue–Thu', '20:00–22:00') around the strongest hour."""
-    top = max(weights)
-    day, hour = divmod(weights.index(top), 24)
-    days = [day]
-    while len(days) < 7 and weights[((days[-1] + 1) % 7) * 24 + hour] >= 0.95 * top:
-        days.append((days[-1] + 1) % 7)
-    while len(days) < 7 and weights[((days[0] - 1) % 7) * 24 + hour] >= 0.95 * top:
-        days.insert(0, (days[0] - 1) % 7)
-    lo = hi = hour
-    while lo > 0 and weights[day * 24 + lo - 1] >= 0.9 * top:
-        lo -= 1
-    while hi < 23 and weights[day * 24 + hi + 1] >= 0.9 * top:
-        hi += 1
-    if len(days) == 7:
-        days_txt = "every day"
-    elif len(days) == 1:
-        days_txt = DAY_NAMES[day]
-    else:
-        days_txt = f"{DAY_NAMES[days[0]]}–{DAY_NAMES[days[-1]]}"
-    return day, days_txt, f"{lo:02d}:00–{(hi + 1) % 24:02d}:00"
-
-
-def _summary(weights, country: str, source: str, count: int) -> str:
-    if max(weights) <= 0.0:
-        pattern = "no activity pattern (all hours equal)"
-        return f"learned from {count} events: {pattern}" if source == "learned" else pattern
-    day, days_txt, hours_txt = _peak(weights)
-    if source == "learned":
-        noun = "event" if count == 1 else "events"
-        return f"learned from {count} {noun}: most active {days_txt} {hours_txt} local"
-    daytype = "weekend" if day in weekend_days(country) else "weekday"
-    label = "country default" if source == "country_default" else "seller default"
-    peak_hour = int(hours_txt[:2])
-    return (
-        f"{label} for {country}: {daytype} {_part_of_day(peak_hour)} "
-        f"(peak {days_txt} {hours_txt} local)"
-    )
-
-
 class _Stats:
-    __slots__ = ("max_weight", "ranking", "summary")
+    __slots__ = ("max_weight", "ranking", "summary", "facts")
 
     def __init__(self, key: ProfileKey):
         _tz_name, weights, country, source, count = key.fields
@@ -159,7 +106,8 @@ class _Stats:
             tuple(sorted(range(24), key=lambda h, d=d: (-weights[d * 24 + h], h)))
             for d in range(7)
         )
-        self.summary = _summary(weights, country, source, count)
+        self.summary = summary(weights, country, source, count)
+        self.facts = facts(weights, country, source, count)
 
 
 @lru_cache(maxsize=65536)
@@ -170,6 +118,11 @@ def _stats(key: ProfileKey) -> _Stats:
 def describe_profile(profile: OnlineProfile) -> str:
     """Seller-facing one-liner, e.g. "learned from 14 events: most active ..."."""
     return _stats(profile.key).summary
+
+
+def profile_facts(profile: OnlineProfile) -> dict:
+    """The profile's summary as plain data (source, event count, peak weekdays and hours)."""
+    return dict(_stats(profile.key).facts)
 
 
 def clear_caches() -> None:
@@ -238,7 +191,7 @@ def _marketing(profile, stats, policy, qs, qe, earliest, earliest_day):
         if found is not None:
             c, hour = found
             idx = target.weekday() * 24 + hour
-            return c, f"best hour on target day {_fmt_day(target)}: {hour:02d}:00 (score {w[idx]:.2f})"
+            return c, f"best hour on target day {_fmt_day(target)}: {hour:02d}:00 (score {w[idx]:.2f})", "marketing_target_day"
         day = max(target + _ONE_DAY, earliest_day)
         prefix = (
             f"target day {_fmt_day(target)} has no sendable hour left "
@@ -254,7 +207,9 @@ def _marketing(profile, stats, policy, qs, qe, earliest, earliest_day):
             c, hour = found
             idx = day.weekday() * 24 + hour
             best = f"best hour on {_fmt_day(day)}: {hour:02d}:00 (score {w[idx]:.2f})"
-            return c, f"{prefix} {best}" if prefix else best
+            if prefix:
+                return c, f"{prefix} {best}", "marketing_target_moved"
+            return c, best, "marketing_best_hour"
         day += _ONE_DAY
     raise ValueError(f"no sendable hour within {_MAX_DAYS_AHEAD} days in {tz}")
 
@@ -283,25 +238,33 @@ def _conversation(profile, stats, policy, qs, qe, earliest, earliest_day):
             f"conversation: the whole {window} window is in quiet hours "
             f"({_hhmm(policy.quiet_start)}–{_hhmm(policy.quiet_end)}), "
             f"held until {us_to_naive(local):%H:%M} local"
-        )
+        ), "conversation_all_quiet"
     candidates.sort()
     for c, idx in candidates:
         if w[idx] >= threshold:
             return c, (
                 f"conversation: first likely-online hour within {window} "
                 f"(score {w[idx]:.2f} >= {threshold:.2f})"
-            )
+            ), "conversation_first_online"
     c, idx = min(candidates, key=lambda ci: (-w[ci[1]], ci[0]))
     return c, (
         f"conversation: no hour within {window} reaches {threshold:.2f}, "
         f"best hour in the window (score {w[idx]:.2f})"
-    )
+    ), "conversation_best_in_window"
 
 
 def next_send_time(
     profile: OnlineProfile, policy: SendPolicy, earliest_utc: datetime
 ) -> tuple[datetime, str]:
     """Aware UTC instant >= ``earliest_utc`` to send at, and why (for sellers)."""
+    when, why, _data = next_send_time_explained(profile, policy, earliest_utc)
+    return when, why
+
+
+def next_send_time_explained(
+    profile: OnlineProfile, policy: SendPolicy, earliest_utc: datetime
+) -> tuple[datetime, str, dict]:
+    """``next_send_time`` plus the reason as data: a code and its parameters, for any language."""
     earliest = aware_us(earliest_utc)
     tz = profile.timezone
     table = zone_table(tz)
@@ -315,6 +278,8 @@ def next_send_time(
         else:
             c = earliest
         quiet = f"quiet hours {_hhmm(policy.quiet_start)}–{_hhmm(policy.quiet_end)}"
+        code = "transactional_now" if c == earliest else "transactional_held"
+        facts = None
         if c == earliest:
             reason = (
                 f"transactional: sending now ({us_to_naive(earliest_local):%H:%M} local, "
@@ -329,13 +294,23 @@ def next_send_time(
     else:
         stats = _stats(profile.key)
         handler = _marketing if policy.kind == "marketing" else _conversation
-        c, why = handler(profile, stats, policy, qs, qe, earliest, earliest_day)
+        c, why, code = handler(profile, stats, policy, qs, qe, earliest, earliest_day)
         label = "marketing: " if policy.kind == "marketing" else ""
         reason = f"{stats.summary}; {label}{why}"
+        facts = dict(stats.facts)
 
-    when = _fmt_local(c + table.offset_at(c))
+    local = c + table.offset_at(c)
+    when = _fmt_local(local)
     result = earliest_utc.astimezone(timezone.utc) if c == earliest else us_to_utc(c)
-    return result, f"{reason}; sending {when} {tz}"
+    data = {"code": code, "kind": policy.kind, "local": f"{us_to_naive(local):%Y-%m-%dT%H:%M}", "tz": tz,
+            "quiet": [_hhmm(policy.quiet_start), _hhmm(policy.quiet_end)]}
+    if facts is not None:
+        data["profile"] = facts
+    if policy.kind == "conversation":
+        data["deadline_hours"] = round(policy.effective_deadline.total_seconds() / 3600, 2)
+    if policy.target_local_date is not None:
+        data["target_date"] = policy.target_local_date.isoformat()
+    return result, f"{reason}; sending {when} {tz}", data
 
 
 def next_send_times(

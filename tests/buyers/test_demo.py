@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from crossborder_crm.accounts.models import ApiToken
 from crossborder_crm.accounts.service import check_login, seller_for_token
 from crossborder_crm.buyers.demo import database_is_empty, seed_demo
 from crossborder_crm.buyers.demo_data import NAMES_FILE, shop
@@ -149,6 +150,13 @@ def test_all_times_are_in_the_clocks_past(seeded):
         if b.first_order_at:
             assert b.created_at <= b.first_order_at
     assert max(o.placed_at for o in orders) > NOW - timedelta(days=7)  # recent activity on the panel
+
+
+def test_the_demo_api_token_is_dated_when_it_was_made_not_with_the_shop_history(seeded):
+    db, result, _, _, _, _ = seeded
+    with db.reading() as s:
+        made = s.scalar(select(ApiToken.created_at).where(ApiToken.seller_id == result.seller_id))
+    assert made == NOW
 
 
 def test_demo_credentials_work(seeded):

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers import importer
 from crossborder_crm.buyers.import_write import BulkWriter
+from crossborder_crm.buyers.listing import BuyerFilter, list_buyers
 from crossborder_crm.buyers.importer import RowError, fast_check_email, import_buyers
 from crossborder_crm.buyers.models import (Activity, Buyer, BuyerIdentity, BuyerTag,
                                            Order, OrderItem)
@@ -620,3 +621,22 @@ def test_a_big_import_refreshes_the_planner_statistics(database, clock, seller, 
                 "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
                 "AND schemaname = current_schema()").scalars().all()
     assert "buyers" in stats
+
+
+def test_imported_buyers_are_found_without_their_accents(database, clock, seller):
+    run(database, clock, seller, "name,email,country\nHanna Müller,hanna@example.de,DE\nJo Smith,jo@example.com,US\n")
+    found = list_buyers(database, seller, BuyerFilter(q="muller")).items
+    assert [b.name for b in found] == ["Hanna Müller"]
+
+
+def test_a_reimport_refolds_the_search_text_of_a_changed_name(database, clock, seller):
+    run(database, clock, seller, "name,email,country\nHanna Muller,hanna@example.de,DE\n")
+    run(database, clock, seller, "name,email,country\nHanna Åström,hanna@example.de,DE\n")
+    assert [b.name for b in list_buyers(database, seller, BuyerFilter(q="astrom")).items] == ["Hanna Åström"]
+    assert list_buyers(database, seller, BuyerFilter(q="muller")).items == []
+
+
+def test_percent_and_underscore_in_a_search_are_literal(database, clock, seller):
+    run(database, clock, seller, "name,email,country\nAna 100% Cotton,a@example.com,ES\nAna 1000,b@example.com,ES\n")
+    assert [b.name for b in list_buyers(database, seller, BuyerFilter(q="100%")).items] == ["Ana 100% Cotton"]
+    assert list_buyers(database, seller, BuyerFilter(q="a_a")).items == []

@@ -144,7 +144,7 @@ def test_seller_works_through_the_panel(live_server, browser):
     page.click("#apply-filters")
     rows = page.locator("#buyers-table tbody tr")
     assert rows.count() == 1 and "Maria Smith" in rows.first.inner_text()
-    assert "🇺🇸 US" in rows.first.inner_text()
+    assert "US" in rows.first.inner_text()
     _shot(page, "04-search")
 
     # The profile: inferred time zone with its source, marked low confidence.
@@ -170,7 +170,7 @@ def test_seller_works_through_the_panel(live_server, browser):
     page.wait_for_selector(".flash-success")
     assert "Buyer saved." in page.inner_text(".flash-success")
     tz = page.inner_text("#timezone")
-    assert tz.startswith("America/Los_Angeles — inferred from region CA (California)"), tz
+    assert tz.startswith("America/Los_Angeles — inferred from region California"), tz
     assert "low confidence" not in tz
     assert "America/Los_Angeles" in page.inner_text("#local-time")
     _shot(page, "07-profile-after-edit")

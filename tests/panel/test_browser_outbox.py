@@ -46,10 +46,10 @@ def test_seller_writes_to_a_buyer_at_the_best_moment(live_server, browser):
     assert page.locator("#heatmap tbody td.heat-cell").count() == 7 * 24
     assert page.locator("#heatmap td.heat-next").count() == 1
     assert page.locator("#heatmap td.heat-quiet").count() == 7 * 10  # 22:00–08:00 in full
-    assert page.inner_text("#timing-source").startswith("Learned from 3 events")
+    assert page.inner_text("#timing-source").startswith("Learned from 3 activity events of this buyer")
     next_line = " ".join(page.inner_text("#next-moment-line").split())
     assert " in Madrid (" in next_line and next_line.endswith(" your time)")
-    assert "conversation:" in page.inner_text("#next-moment-why")
+    assert "reply deadline" in page.inner_text("#next-moment-why")
     page.locator("#buyer-timing").screenshot(path=str(base.SHOTS / "20-buyer-heatmap-detail.png"))
     _shot(page, "21-buyer-heatmap")
 
@@ -70,7 +70,7 @@ def test_seller_writes_to_a_buyer_at_the_best_moment(live_server, browser):
     page.wait_for_selector("#write-confirmation")
     assert "Message scheduled." in page.inner_text(".flash-success")
     assert " ".join(page.inner_text("#confirm-when").split()) == next_line
-    assert "conversation:" in page.inner_text("#write-confirmation")
+    assert "reply deadline" in page.inner_text("#write-confirmation")
     assert "Your silk scarf" in page.inner_text("#buyer-messages-table")
     page.locator("#buyer-outbox").screenshot(path=str(base.SHOTS / "23-write-confirmation-detail.png"))
     _shot(page, "24-write-confirmation")
@@ -86,13 +86,14 @@ def test_seller_writes_to_a_buyer_at_the_best_moment(live_server, browser):
     assert rows.count() == 1
     row = rows.first.inner_text()
     assert "Lucía García" in row and "Your silk scarf" in row and "Scheduled" in row
-    assert "Europe/Madrid" in row and "conversation:" in row
+    assert "Madrid" in row and "your time" in row
     page.click("#clear-buyer-filter")
     page.click("#tab-scheduled")
     assert page.locator("#outbox-table tbody tr").count() == 1
     _shot(page, "25-outbox-scheduled")
 
-    # Cancel it (a CSRF-protected POST); it moves to the Cancelled tab.
+    # Cancel it (a CSRF-protected POST, after a yes to the question); it moves to the Cancelled tab.
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#outbox-table tbody tr").first.locator("button:has-text('Cancel')").click()
     page.wait_for_selector(".flash-success")
     assert "Message cancelled" in page.inner_text(".flash-success")

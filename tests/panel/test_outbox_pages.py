@@ -32,6 +32,11 @@ def schedule(services, seller_id, buyer_id, subject="Hola", **extra):
                                     mail_domain="crm.localhost").message
 
 
+def message_cell(cell: str) -> str:
+    """An outbox message cell without its folded 'why this moment' text: subject and kind."""
+    return cell.split(" Why this moment", 1)[0]
+
+
 def set_status(services, message_id, status, **values):
     with services.db.transaction() as s:
         s.execute(update(Message).where(Message.id == message_id).values(status=status, **values))
@@ -86,13 +91,13 @@ def test_row_shows_buyer_both_times_explanation_and_actions(panel_a, services, s
     msg = schedule(services, seller_a.seller_id, shop_a["lucia"].id)
     page = Page(panel_a.get("/outbox").data)
     [row] = page.rows("outbox-table")
-    buyer, message, status, buyer_time, your_time, why, sent, actions = row
+    buyer, message, status, when_cell, sent, actions = row
     assert buyer.startswith("Lucía García") and "ES" in buyer
-    assert message == "Hola Conversation"
+    assert message.startswith("Hola Conversation Why this moment ")
+    assert "Lucía García is most active" in page.text(f"why-{msg.id}")  # folded under the subject
     assert status == "Scheduled"
-    assert buyer_time == f"{when(msg.scheduled_at, 'Europe/Madrid')} Madrid · Europe/Madrid"
-    assert your_time == when(msg.scheduled_at, SELLER_TZ)
-    assert why == msg.explanation and "conversation" in why
+    assert when_cell == (f"{when(msg.scheduled_at, 'Europe/Madrid')} Madrid "
+                         f"{when(msg.scheduled_at, SELLER_TZ)} your time")
     assert sent == "—"
     assert actions == "Cancel"
     assert f"/buyers/{shop_a['lucia'].id}" in page.hrefs()
@@ -111,21 +116,21 @@ def test_row_shows_buyer_both_times_explanation_and_actions(panel_a, services, s
 def test_status_tabs_filter_the_list(panel_a, mixed, status, subjects):
     query = "" if status == "all" else f"?status={status}"
     page = Page(panel_a.get(f"/outbox{query}").data)
-    assert [row[1].rsplit(" ", 1)[0] for row in page.rows("outbox-table")] == subjects
+    assert [message_cell(row[1]).rsplit(" ", 1)[0] for row in page.rows("outbox-table")] == subjects
     assert page.attr(f"tab-{status}", "aria-current") == "page"
     tabs = page.text("status-tabs")
     assert "All 6" in tabs and "Scheduled 2" in tabs and "Failed 1" in tabs and "Cancelled 1" in tabs
 
 
 def test_failed_and_suppressed_rows_show_attempts_last_error_and_sent_time(panel_a, mixed):
-    rows = {r[1].rsplit(" ", 1)[0]: r for r in Page(panel_a.get("/outbox").data).rows("outbox-table")}
+    rows = {message_cell(r[1]).rsplit(" ", 1)[0]: r for r in Page(panel_a.get("/outbox").data).rows("outbox-table")}
     assert rows["About failed"][2] == "Failed 5 attempts 550 mailbox unavailable"
-    assert rows["About failed"][7] == "Retry Cancel"
-    assert rows["About suppressed"][2] == "Suppressed 1 attempt buyer unsubscribed"
-    assert rows["About suppressed"][7] == ""
+    assert rows["About failed"][5] == "Retry Cancel"
+    assert rows["About suppressed"][2] == "Suppressed 1 attempt The buyer unsubscribed from marketing email."
+    assert rows["About suppressed"][5] == ""
     assert rows["About sent"][2] == "Sent"
-    assert rows["About sent"][6] == "Tue, Mar 10 03:05"  # 19:05 UTC in Shanghai
-    assert rows["About sent"][7] == "" and rows["About cancelled"][7] == ""
+    assert rows["About sent"][4] == "Tue, Mar 10 03:05"  # 19:05 UTC in Shanghai
+    assert rows["About sent"][5] == "" and rows["About cancelled"][5] == ""
 
 
 def test_unknown_status_is_reported_and_all_are_listed(panel_a, mixed):
@@ -139,7 +144,7 @@ def test_unknown_status_is_reported_and_all_are_listed(panel_a, mixed):
 def test_buyer_filter(panel_a, mixed, shop_a):
     lucia = shop_a["lucia"].id
     page = Page(panel_a.get(f"/outbox?buyer={lucia}&status=scheduled").data)
-    assert [r[1] for r in page.rows("outbox-table")] == ["About scheduled Conversation"]
+    assert [message_cell(r[1]) for r in page.rows("outbox-table")] == ["About scheduled Conversation"]
     assert "Messages to Lucía García" in page.text("buyer-filter")
     assert "Scheduled 1" in page.text("status-tabs") and "All 5" in page.text("status-tabs")
     # Tabs keep the buyer; clearing the buyer keeps the tab.
@@ -264,17 +269,18 @@ def test_source_line_and_next_good_moment(panel_a, services, seller_a, shop_a):
     lucia = shop_a["lucia"]
     timing = buyer_timing(services.db, services.clock, seller_a.seller_id, lucia.id)
     page = Page(panel_a.get(f"/buyers/{lucia.id}").data)
-    assert page.text("timing-source").startswith("Learned from 4 events: most active")
+    assert page.text("timing-source").startswith("Learned from 4 activity events of this buyer; most active")
     assert page.text("next-moment-line") == (
         f"{when(timing.next_utc, 'Europe/Madrid')} in Madrid "
         f"({when(timing.next_utc, SELLER_TZ)} your time)")
-    assert timing.explanation in page.text("next-moment-why")
+    why = page.text("next-moment-why")
+    assert "Lucía García is most active on Monday in the evening" in why and "score" not in why
     assert "in 10 hours" in page.text("next-moment")
 
 
 def test_a_buyer_without_activity_gets_the_country_default(panel_a, shop_a):
     page = Page(panel_a.get(f"/buyers/{shop_a['jean'].id}").data)
-    assert page.text("timing-source").startswith("Country default for FR:")
+    assert page.text("timing-source").startswith("Country default for France:")
     assert " in Paris (" in page.text("next-moment-line")
 
 
@@ -312,7 +318,7 @@ def test_write_at_the_best_moment_and_see_both_times(panel_a, services, seller_a
     assert "“Your scarf” is scheduled for" in confirmation
     assert page.text("confirm-when") == (f"{when(msg.scheduled_at, 'Europe/Madrid')} in Madrid "
                                          f"({when(msg.scheduled_at, SELLER_TZ)} your time)")
-    assert msg.explanation in confirmation
+    assert "It goes at the first hour within your 24-hour reply deadline" in confirmation
     assert page.attr("confirm-outbox-link", "href") == f"/outbox?buyer={lucia.id}"
     [row] = page.rows("buyer-messages-table")
     assert row == ["Your scarf Conversation", "Scheduled",
@@ -329,7 +335,7 @@ def test_write_at_the_buyers_local_time(panel_a, services, seller_a, shop_a):
     assert msg.scheduled_at == datetime(2026, 3, 12, 8, 0, tzinfo=timezone.utc)  # CET, UTC+1
     page = Page(panel_a.get(r.headers["Location"]).data)
     assert page.text("confirm-when") == "Thu, Mar 12 09:00 in Madrid (Thu, Mar 12 16:00 your time)"
-    assert "seller chose 2026-03-12T09:00 in Europe/Madrid" in page.text("write-confirmation")
+    assert "You chose Thu, Mar 12 09:00 in Madrid." in page.text("write-confirmation")
 
 
 def test_the_confirmation_only_shows_this_buyers_own_message(panel_a, services, seller_a, shop_a):

@@ -54,7 +54,7 @@ def test_the_page_shows_the_sections_and_current_values(panel_a, seller_a, servi
     assert page.attr("f-quiet_start", "value") == "21:30"
     assert page.attr("f-marketing_cap_count", "value") == "2"
     assert _prefix(services, seller_a.seller_id) in page.text("token-info")
-    assert "Webhook endpoints arrive with the shipping capability" in page.text("webhooks-notice")
+    assert "verified with the secret" in page.text("webhooks-notice")
     assert "DKIM is off" in page.text("dkim-status")
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
 

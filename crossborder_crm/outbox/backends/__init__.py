@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import (
     BaseTransport,
     DeliveryError,
+    OutcomeUnknown,
     PermanentDeliveryError,
     TransientDeliveryError,
     Transport,
@@ -17,6 +18,7 @@ __all__ = [
     "BaseTransport",
     "DeliveryError",
     "FileTransport",
+    "OutcomeUnknown",
     "PermanentDeliveryError",
     "SmtpTransport",
     "TransientDeliveryError",

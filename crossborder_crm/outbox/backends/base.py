@@ -4,6 +4,8 @@ Callers (the outbox dispatcher) only need to distinguish two outcomes:
 
 * :class:`TransientDeliveryError` -- try again later (connection refused,
   timeout, dropped connection, TLS/AUTH problems, SMTP 4xx);
+* :class:`OutcomeUnknown` (a transient error) -- the reply to the end of the data was lost, so
+  the message may have been delivered: retry later (same Message-ID), never at once;
 * :class:`PermanentDeliveryError` -- do not retry this message (SMTP 5xx for
   the sender, recipient or content).  ``hard_bounce`` is True when the
   recipient address itself was rejected with a 5xx, i.e. the address should
@@ -19,6 +21,7 @@ from typing import Callable, Protocol, Sequence, runtime_checkable
 __all__ = [
     "BaseTransport",
     "DeliveryError",
+    "OutcomeUnknown",
     "PermanentDeliveryError",
     "TransientDeliveryError",
     "Transport",
@@ -58,6 +61,17 @@ class TransientDeliveryError(DeliveryError):
     """Temporary failure; the same message may be retried later."""
 
     transient = True
+
+
+class OutcomeUnknown(TransientDeliveryError):
+    """The end of the data was written but the server's reply never came: the message may have been
+    delivered. Never re-sent at once; retried later with the same Message-ID, which receivers dedupe."""
+
+    LOST = ("the relay's reply to the message was lost: it may have been delivered; "
+            "retrying later with the same Message-ID")
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"{self.LOST} ({detail})")
 
 
 class PermanentDeliveryError(DeliveryError):

@@ -5,12 +5,16 @@ Built from settings or an ``smtp://`` / ``smtps://`` URL (see
 
 One connection is opened lazily (or by :meth:`SmtpTransport.open`) and
 reused for every :meth:`SmtpTransport.send` (see :mod:`.smtp_session`).  If
-the server has dropped it in the meantime the transport reconnects once,
-transparently, before reporting a transient error.
+the server has dropped it in the meantime (found before the end of the data
+is written) the transport reconnects once, transparently, before reporting a
+transient error.  Once the end of the data is written, a lost reply is
+:class:`~.base.OutcomeUnknown`: the message may have been delivered, so it
+is left to a later retry with the same Message-ID, never sent again at once.
 
 When the server offers PIPELINING, MAIL FROM, RCPT TO and DATA go out in
-one write (see :mod:`.smtp_pipelining`).  Without it, smtplib's one command
-at a time is used.
+one write, else one command at a time (see :mod:`.smtp_transaction`).  A
+message with a non-ASCII address goes out with SMTPUTF8 (RFC 6531) where
+the server offers it, and fails permanently where it does not.
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ from dataclasses import asdict
 from typing import Callable, Sequence
 
 from .base import BaseTransport, PermanentDeliveryError, TransientDeliveryError, check_send_args
-from .smtp_errors import Abandoned, recipients_error, reply_error, reply_text, run_before_accept
-from .smtp_pipelining import complete, envelope_commands
+from .smtp_errors import Abandoned, recipients_error, reply_text
 from .smtp_session import SmtpSession
 from .smtp_settings import SmtpSettings, parse_smtp_url
+from .smtp_transaction import complete, envelope_commands, stepwise, utf8_needed_for
 
 __all__ = ["SmtpTransport"]
 
@@ -61,8 +65,9 @@ class SmtpTransport(BaseTransport):
             timeout=timeout, local_hostname=local_hostname,
         )
         self._session = SmtpSession(self.settings)
-        # (envelope_from, rcpts, data, envelope already written) between begin() and finish()
-        self._begun: tuple[str, list[str], bytes, bool] | None = None
+        # (envelope_from, rcpts, data, SMTPUTF8 needed for, envelope already written) between
+        # begin() and finish()
+        self._begun: tuple[str, list[str], bytes, str | None, bool] | None = None
         #: transactions sent with RFC 2920 pipelining (when the server offers it)
         self.pipelined_transactions = 0
 
@@ -121,98 +126,89 @@ class SmtpTransport(BaseTransport):
         """On an open connection to a PIPELINING server, write MAIL, RCPT and DATA now; the caller
         works while they travel, and finish() reads the replies and sends the body."""
         rcpts = check_send_args(envelope_from, recipients, message)
-        self._begun = (envelope_from, rcpts, bytes(message), False)
+        data = bytes(message)
+        utf8 = utf8_needed_for(envelope_from, rcpts, data)
+        self._begun = (envelope_from, rcpts, data, utf8, False)
         smtp = self._session.smtp
-        if not self.is_open or not smtp.has_extn("pipelining"):
-            return
-        if not all(a.isascii() for a in [envelope_from, *rcpts]):
+        if not self.is_open or not smtp.has_extn("pipelining") or utf8 is not None:
             return  # SMTPUTF8 is negotiated by the full path in finish()
         try:
-            smtp.send(envelope_commands(smtp, envelope_from, rcpts, len(self._begun[2]), []))
+            smtp.send(b"".join(envelope_commands(smtp, envelope_from, rcpts, len(data), [])))
         except (smtplib.SMTPServerDisconnected, OSError):
             self._session.drop()  # finish() reconnects and sends the whole transaction
             return
-        self._begun = self._begun[:3] + (True,)
+        self._begun = self._begun[:4] + (True,)
 
     def finish(self, before_accept: Callable[[], None] | None = None) -> None:
         """Complete the message given to begin(); raises what send() raises. `before_accept` runs
         once, at the last moment before the server can accept the message (the body is already
-        on its way); if it raises, the message is abandoned, never delivered."""
+        on its way); if it raises, the message is abandoned, never delivered.
+
+        A connection that breaks before the end of the data is replaced once (a pooled connection
+        the server had closed); once the end of the data is written, a lost reply raises
+        OutcomeUnknown and the message is not sent again here."""
         begun, self._begun = self._begun, None
         if begun is None:
             raise RuntimeError("finish() without begin()")
-        envelope_from, rcpts, data, started = begun
+        envelope_from, rcpts, data, utf8, started = begun
         before_accept = _once(before_accept)
+        tries = 2
         try:
             if started:
                 try:
                     self._complete(rcpts, data, before_accept)
                     return
                 except smtplib.SMTPServerDisconnected:
-                    self._session.drop()  # the server had closed the connection: start again on a new one
+                    self._session.drop()  # closed before the end of the data: once more on a new connection
+                    tries = 1
+                except smtplib.SMTPResponseException as exc:  # an unreadable reply: the stream is out of step
+                    self._session.drop()
+                    raise TransientDeliveryError(reply_text(exc.smtp_error), exc.smtp_code) from exc
                 except OSError as exc:
                     self._session.drop()
                     raise TransientDeliveryError(f"SMTP connection error: {exc!r}") from exc
-            self._deliver(envelope_from, rcpts, data, before_accept)
+            self._deliver(envelope_from, rcpts, data, utf8, before_accept, tries)
         except Abandoned as abandoned:
             raise abandoned.error from None  # the caller's own failure, not a delivery error
 
-    def _deliver(self, envelope_from: str, rcpts: list[str], data: bytes,
-                 before_accept: Callable[[], None] = lambda: None) -> None:
-        for attempt in (1, 2):
+    def _deliver(self, envelope_from: str, rcpts: list[str], data: bytes, utf8: str | None,
+                 before_accept: Callable[[], None], tries: int) -> None:
+        for attempt in range(1, tries + 1):
             self._session.open()
             try:
-                self._transaction(envelope_from, rcpts, data, before_accept)
+                self._transaction(envelope_from, rcpts, data, utf8, before_accept)
                 return
             except smtplib.SMTPServerDisconnected as exc:
-                # the server closed the (idle) connection, or it broke
-                # mid-transaction: reconnect once, then give up
+                # closed before the end of the data (an idle connection the server had dropped):
+                # nothing can have been delivered, so a new connection may carry it
                 self._session.drop()
-                if attempt == 2:
+                if attempt == tries:
                     raise TransientDeliveryError(f"SMTP server disconnected: {exc}") from exc
+            except smtplib.SMTPResponseException as exc:  # an unreadable reply: the stream is out of step
+                self._session.drop()
+                raise TransientDeliveryError(reply_text(exc.smtp_error), exc.smtp_code) from exc
             except OSError as exc:  # socket errors smtplib did not wrap
                 self._session.drop()
                 raise TransientDeliveryError(f"SMTP connection error: {exc!r}") from exc
 
-    def _transaction(self, envelope_from: str, rcpts: list[str], data: bytes,
+    def _transaction(self, envelope_from: str, rcpts: list[str], data: bytes, utf8: str | None,
                      before_accept: Callable[[], None]) -> None:
         smtp = self._session.smtp
         assert smtp is not None
         mail_options: list[str] = []
-        if not all(a.isascii() for a in [envelope_from, *rcpts]):
+        if utf8 is not None:
             if not smtp.has_extn("smtputf8"):
                 raise PermanentDeliveryError(
-                    "non-ASCII envelope address but the server lacks SMTPUTF8", hard_bounce=False
-                )
+                    f"the relay does not offer SMTPUTF8, needed for {utf8}", hard_bounce=False)
             mail_options.append("SMTPUTF8")
+        commands = envelope_commands(smtp, envelope_from, rcpts, len(data), mail_options)
         if smtp.has_extn("pipelining"):
-            smtp.send(envelope_commands(smtp, envelope_from, rcpts, len(data), mail_options))
+            smtp.send(b"".join(commands))
             self._complete(rcpts, data, before_accept)
             return
-        run_before_accept(before_accept)  # smtplib sends the body and its end in one go
-        try:
-            refused = smtp.sendmail(envelope_from, rcpts, data, mail_options=mail_options)
-        except smtplib.SMTPRecipientsRefused as exc:
-            self._session.reset()
-            raise recipients_error(exc.recipients, accepted=()) from exc
-        except smtplib.SMTPSenderRefused as exc:
-            self._session.reset()
-            raise reply_error("sender refused", exc.smtp_code, exc.smtp_error, hard_bounce=False) from exc
-        except smtplib.SMTPDataError as exc:
-            self._session.reset()
-            raise reply_error("message refused", exc.smtp_code, exc.smtp_error, hard_bounce=False) from exc
-        except smtplib.SMTPServerDisconnected:
-            raise
-        except smtplib.SMTPResponseException as exc:  # e.g. SMTPHeloError
-            self._session.reset()
-            raise TransientDeliveryError(reply_text(exc.smtp_error), exc.smtp_code) from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            self._session.reset()
-            raise PermanentDeliveryError(str(exc), hard_bounce=False) from exc
-        if refused:
-            # delivered to some recipients, refused for others
-            accepted = [r for r in rcpts if r not in refused]
-            raise recipients_error(refused, accepted=accepted)
+        refused = stepwise(self._session, commands, rcpts, data, before_accept)
+        if refused:  # delivered to some recipients, refused for others
+            raise recipients_error(refused, accepted=[r for r in rcpts if r not in refused])
 
     def _complete(self, rcpts: list[str], data: bytes, before_accept: Callable[[], None]) -> None:
         """The rest of a pipelined transaction whose envelope is on its way."""

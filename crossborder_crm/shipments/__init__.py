@@ -1,0 +1,1 @@
+"""Shipments: parcels of orders, canonical milestones, notices, stalled and late parcels, incidents."""
