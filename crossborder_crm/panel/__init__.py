@@ -21,6 +21,7 @@ from crossborder_crm.panel import (  # noqa: F401  (routes register on import)
     errors,
     formatting,
     message_view,
+    notify_settings,
     outbox,
     settings,
     shipments,
