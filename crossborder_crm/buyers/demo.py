@@ -105,6 +105,9 @@ def seed_demo(db: Database, clock: Clock, *, seed: int = 7, buyers: int = 320,
     with db.transaction() as s:
         # The shop's history starts a year back; its API token is made now, and Settings says so.
         s.execute(update(ApiToken).where(ApiToken.seller_id == seller.seller_id).values(created_at=now))
+        # A reply address, so the buyers of personal messages can answer (the From stays no-reply).
+        s.execute(update(Seller).where(Seller.id == seller.seller_id)
+                  .values(reply_to=f"service@{email.rpartition('@')[2] or 'example.com'}"))
     names = name_pools()
     countries = [cc for cc, n in _quotas(buyers).items() for _ in range(n)]
     rng.shuffle(countries)

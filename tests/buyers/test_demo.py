@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from crossborder_crm.accounts.models import ApiToken
+from crossborder_crm.accounts.models import ApiToken, Seller
 from crossborder_crm.accounts.service import check_login, seller_for_token
 from crossborder_crm.buyers.demo import database_is_empty, seed_demo
 from crossborder_crm.buyers.demo_data import NAMES_FILE, shop
@@ -157,6 +157,13 @@ def test_the_demo_api_token_is_dated_when_it_was_made_not_with_the_shop_history(
     with db.reading() as s:
         made = s.scalar(select(ApiToken.created_at).where(ApiToken.seller_id == result.seller_id))
     assert made == NOW
+
+
+def test_the_demo_shop_has_a_reply_address_so_buyers_can_answer(seeded):
+    db, result, _, _, _, _ = seeded
+    with db.reading() as s:
+        reply_to = s.scalar(select(Seller.reply_to).where(Seller.id == result.seller_id))
+    assert reply_to and reply_to.startswith("service@")
 
 
 def test_demo_credentials_work(seeded):
