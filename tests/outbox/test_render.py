@@ -166,16 +166,17 @@ def paragraphs_template(templates) -> str:
 
 
 def test_template_with_context_renders_through_jinja(templates):
-    (templates / "shipped.txt").write_text("Order {{ order_no }} for {{ buyer_name }}: {{ carrier }}\n"
+    (templates / "shipped.txt").write_text('{% set subject_line = "Shipped: " ~ order_no %}'
+                                           "Order {{ order_no }} for {{ buyer_name }}: {{ carrier }}\n"
                                            '{% include "_footer.txt" %}')
     (templates / "shipped.html").write_text('{% extends "_frame.html" %}'
                                             "{% block content %}<p>{{ order_no }} {{ carrier }}</p>{% endblock %}")
     it = item(template="shipped", subject=None, body=None,
-              context={"order_no": "A<1>", "carrier": "DHL & Co", "default_subject": "Shipped"})
+              context={"order_no": "A<1>", "carrier": "DHL & Co"})
     assert not framed(it)  # a context never goes through a frame
     out = render(it)
     assert out == render_jinja(it)
-    assert out.subject == "Shipped"
+    assert out.subject == "Shipped: A<1>"  # the template's own subject, unescaped
     assert out.text.startswith("Order A<1> for Alex Miller: DHL & Co\n")
     assert "<p>A&lt;1&gt; DHL &amp; Co</p>" in out.html
 
