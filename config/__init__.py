@@ -30,7 +30,21 @@ class BaseConfig:
     SMTP_URL = "smtp://127.0.0.1:25"
     SMTP_TIMEOUT = 30.0
     MAIL_FROM_DOMAIN = "crm.localhost"
+    # Machine translation (crossborder_crm/i18n/translator.py), through deep-translator:
+    #   off       nothing is translated; written messages go as written, emails use the shipped catalogs
+    #   fake      offline and deterministic ("[de] text"): tests and demos; refused in production
+    #   libre     a LibreTranslate server (self-hosted: TRANSLATOR_URL; TRANSLATOR_API_KEY if it wants one)
+    #   google    Google Translate's public web page (no key; unofficial, may be rate-limited)
+    #   mymemory  MyMemory's free API (no key; a small anonymous daily quota)
+    #   deepl     DeepL API (TRANSLATOR_API_KEY; a key ending ":fx" uses the free API)
+    #   microsoft Azure AI Translator (TRANSLATOR_API_KEY; TRANSLATOR_REGION for a regional resource)
     TRANSLATOR = "off"
+    TRANSLATOR_URL = ""  # LibreTranslate's base URL, e.g. http://127.0.0.1:5005/ (libre only, required)
+    TRANSLATOR_API_KEY = ""  # the provider's key (libre: optional; deepl, microsoft: required)
+    TRANSLATOR_REGION = ""  # microsoft only: the Azure region of the resource, e.g. westeurope
+    # The longest one text (a subject, a body, a catalog string) may take to translate, all requests
+    # to the provider included; past it the message goes as written, with the reason.
+    TRANSLATOR_TIMEOUT_SECONDS = 5.0
     PUBLIC_URL = "http://127.0.0.1:5000"
     RUN_SCHEDULER = False  # APScheduler inside the web process (dev server only)
     DISPATCH_INTERVAL_SECONDS = 5
@@ -159,6 +173,25 @@ def _check_secret_key(key: Any) -> None:
         raise ConfigError(f"CRM_SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes; {MAKE_A_KEY}")
 
 
+TRANSLATORS = ("off", "fake", "libre", "google", "mymemory", "deepl", "microsoft")
+
+
+def _check_translator(settings: Mapping[str, Any]) -> None:
+    name = settings["TRANSLATOR"]
+    if name not in TRANSLATORS:
+        raise ConfigError(f"CRM_TRANSLATOR: expected one of {', '.join(TRANSLATORS)}, got {name!r}")
+    if name == "fake" and settings["ENV_NAME"] == "production":
+        raise ConfigError("CRM_TRANSLATOR=fake only marks text, it does not translate: not in production")
+    if name == "libre" and not settings["TRANSLATOR_URL"]:
+        raise ConfigError("CRM_TRANSLATOR=libre needs CRM_TRANSLATOR_URL, the LibreTranslate server's base URL "
+                          "(e.g. http://127.0.0.1:5005/)")
+    if name in ("deepl", "microsoft") and not settings["TRANSLATOR_API_KEY"]:
+        raise ConfigError(f"CRM_TRANSLATOR={name} needs CRM_TRANSLATOR_API_KEY")
+    if not settings["TRANSLATOR_TIMEOUT_SECONDS"] > 0:
+        raise ConfigError("CRM_TRANSLATOR_TIMEOUT_SECONDS: expected a number of seconds above 0, "
+                          f"got {settings['TRANSLATOR_TIMEOUT_SECONDS']}")
+
+
 def load_config(env_name: str | None = None, overrides: Mapping[str, Any] | None = None,
                 environ: Mapping[str, str] | None = None, *, instance_dir: str | None = None,
                 dev_server: bool = False) -> dict[str, Any]:
@@ -195,6 +228,7 @@ def load_config(env_name: str | None = None, overrides: Mapping[str, Any] | None
         raise ConfigError(f"CRM_LOG_FORMAT: expected 'plain' or 'json', got {settings['LOG_FORMAT']!r}")
     if not 0 <= settings["WORKER_METRICS_PORT"] <= 65535:
         raise ConfigError(f"CRM_WORKER_METRICS_PORT: expected a port (0: off), got {settings['WORKER_METRICS_PORT']}")
+    _check_translator(settings)
     if settings["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError(f"CRM_MAIL_BACKEND: expected 'file' or 'smtp', got {settings['MAIL_BACKEND']!r}")
     return settings

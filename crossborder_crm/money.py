@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
+from crossborder_crm.errors import N_, Reason
+
 
 # The largest amount in minor units an order, a line or a total may carry: far above any real
 # order, and thousands of them still add up within the BIGINT columns that hold spend.
@@ -21,7 +23,7 @@ def validate_currency(code: str) -> str:
     """Upper-cased ISO 4217 code, or ValueError."""
     code = (code or "").strip().upper()
     if code not in _known_currencies():
-        raise ValueError(f"unknown currency code {code!r}")
+        raise ValueError(Reason(N_("unknown currency code %(code)s"), code=repr(code)))
     return code
 
 
@@ -38,23 +40,26 @@ def to_minor(amount: str | int | Decimal, currency: str) -> int:
     try:
         value = Decimal(str(amount).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(f"not a number: {str(amount)[:40]!r}") from None
+        raise ValueError(Reason(N_("not a number: %(value)s"), value=repr(str(amount)[:40]))) from None
     if not value.is_finite():
-        raise ValueError(f"not a finite amount: {str(amount)[:40]!r}")
+        raise ValueError(Reason(N_("not a finite amount: %(value)s"), value=repr(str(amount)[:40])))
     if value < 0:
-        raise ValueError("must not be negative")
+        raise ValueError(N_("must not be negative"))
     digits = currency_digits(currency)
     if value > from_minor(MAX_MINOR, currency):  # checked first: scaling 1e999999999 overflows Decimal
         raise ValueError(too_large(currency))
     # quantize, not scaleb: scaling 1e-999999999 underflows to a silent 0
     if value != value.quantize(Decimal(1).scaleb(-digits)):
-        raise ValueError(f"{currency} has {digits} decimal places, got {str(amount)[:40]}")
+        raise ValueError(Reason(N_("%(currency)s has %(num)s decimal places, got %(value)s"),
+                                currency=currency, num=digits, value=str(amount)[:40]))
     return int(value.scaleb(digits))
 
 
-def too_large(currency: str) -> str:
-    """The reason an amount above MAX_MINOR is refused, in the currency's units."""
-    return f"must be at most {amount_str(MAX_MINOR, currency)} {currency}"
+def too_large(currency: str, *, sum_of_items: bool = False) -> str:
+    """The reason an amount (or the sum of an order's items) above MAX_MINOR is refused, in the currency's units."""
+    template = (N_("the sum of the items must be at most %(amount)s %(currency)s") if sum_of_items
+                else N_("must be at most %(amount)s %(currency)s"))
+    return Reason(template, amount=amount_str(MAX_MINOR, currency), currency=currency)
 
 
 def from_minor(minor: int, currency: str) -> Decimal:

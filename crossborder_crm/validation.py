@@ -9,7 +9,7 @@ from typing import Annotated, Any, Mapping, TypeVar
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crossborder_crm.errors import ValidationFailed
+from crossborder_crm.errors import N_, Reason, ValidationFailed, reason_of
 
 M = TypeVar("M", bound=BaseModel)
 _FIELD_PREFIX = re.compile(r"^([a-z_]+): (.+)$", re.S)
@@ -24,7 +24,7 @@ ID_IN_PATH = f"int(max={MAX_ID})"
 # time in any zone (offsets stay within a day) remains a datetime Python can represent.
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
-_BOUNDS = f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+_BOUNDS = {"start": f"{EARLIEST:%Y-%m-%d}", "end": f"{LATEST:%Y-%m-%d}"}
 # ASCII digits only: str.isdigit() also accepts '²' (which int() refuses) and int() accepts '٣'.
 # 19 digits hold every 64-bit integer; longer numbers are refused before int() reads them.
 _ASCII_INT = re.compile(r"-?[0-9]{1,19}")
@@ -41,7 +41,8 @@ def check_email(value: str | None) -> str | None:
     try:
         checked = validate_email(value, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from None
+        # email_validator's own words for the API; the panel says it in the seller's language.
+        raise ValueError(Reason.worded(str(exc), N_("is not a valid email address"))) from None
     return f"{checked.local_part}@{checked.ascii_domain}"
 
 
@@ -66,20 +67,20 @@ def row_id(raw: str | None) -> int | None:
 def check_instant(value: datetime) -> datetime:
     """The instant in UTC if it carries an offset and lies between EARLIEST and LATEST; else ValueError."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("needs a UTC offset or Z (a time without one is never taken as UTC)")
+        raise ValueError(N_("needs a UTC offset or Z (a time without one is never taken as UTC)"))
     try:
         utc = value.astimezone(timezone.utc)
     except OverflowError:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
-        raise ValueError(f"{_BOUNDS} (UTC)") from None
+        raise ValueError(Reason(N_("must be between %(start)s and %(end)s (UTC)"), **_BOUNDS)) from None
     if not EARLIEST <= utc < LATEST:
-        raise ValueError(f"{_BOUNDS} (UTC)")
+        raise ValueError(Reason(N_("must be between %(start)s and %(end)s (UTC)"), **_BOUNDS))
     return utc
 
 
 def check_wall_time(value: datetime) -> datetime:
     """A naive wall time between EARLIEST and LATEST (so any zone can resolve it); else ValueError."""
     if not EARLIEST.replace(tzinfo=None) <= value < LATEST.replace(tzinfo=None):
-        raise ValueError(_BOUNDS)
+        raise ValueError(Reason(N_("must be between %(start)s and %(end)s"), **_BOUNDS))
     return value
 
 
@@ -89,11 +90,11 @@ Instant = Annotated[datetime, AfterValidator(check_instant)]
 def check_text(value: str) -> str:
     """Text both databases can store: no NUL character, no unpaired surrogate; else ValueError."""
     if "\x00" in value:
-        raise ValueError("must not contain the NUL character (\\u0000)")
+        raise ValueError(N_("must not contain the NUL character (\\u0000)"))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode (an unpaired surrogate such as \\ud800 cannot be stored)") from None
+        raise ValueError(N_("must be valid Unicode (an unpaired surrogate such as \\ud800 cannot be stored)")) from None
     return value
 
 
@@ -115,42 +116,56 @@ class Schema(BaseModel):
 
 # pydantic's own wording ("Input should be a valid integer, unable to parse string as an
 # integer") is written for Python developers; a seller's script or the panel gets these instead.
+_WHOLE, _NUMBER, _BOOL = N_("expected a whole number"), N_("expected a number"), N_("expected true or false")
+_OBJECT, _DATETIME = N_("expected an object"), N_("expected an ISO 8601 date and time")
+_DATE = N_("expected a date (YYYY-MM-DD)")
 _PLAIN: dict[str, str] = {
-    "missing": "is required",
-    "int_parsing": "expected a whole number", "int_type": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_parsing": "expected a number", "float_type": "expected a number",
-    "decimal_parsing": "expected a number", "decimal_type": "expected a number",
-    "bool_parsing": "expected true or false", "bool_type": "expected true or false",
-    "string_type": "expected text", "list_type": "expected a list",
-    "dict_type": "expected an object", "model_type": "expected an object", "model_attributes_type": "expected an object",
-    "datetime_parsing": "expected an ISO 8601 date and time", "datetime_type": "expected an ISO 8601 date and time",
-    "datetime_from_date_parsing": "expected an ISO 8601 date and time",
-    "date_parsing": "expected a date (YYYY-MM-DD)", "date_type": "expected a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "expected a date (YYYY-MM-DD)",
-    "string_pattern_mismatch": "has the wrong format",
-    "url_parsing": "expected a URL", "url_scheme": "expected an http or https URL",
+    "missing": N_("is required"),
+    "int_parsing": _WHOLE, "int_type": _WHOLE, "int_from_float": _WHOLE,
+    "float_parsing": _NUMBER, "float_type": _NUMBER, "decimal_parsing": _NUMBER, "decimal_type": _NUMBER,
+    "bool_parsing": _BOOL, "bool_type": _BOOL,
+    "string_type": N_("expected text"), "list_type": N_("expected a list"),
+    "dict_type": _OBJECT, "model_type": _OBJECT, "model_attributes_type": _OBJECT,
+    "datetime_parsing": _DATETIME, "datetime_type": _DATETIME, "datetime_from_date_parsing": _DATETIME,
+    "date_parsing": _DATE, "date_type": _DATE, "date_from_datetime_parsing": _DATE,
+    "string_pattern_mismatch": N_("has the wrong format"),
+    "url_parsing": N_("expected a URL"), "url_scheme": N_("expected an http or https URL"),
 }
+# Reasons with a number in them: (msgid, the pydantic context value it names).
+_SIZED: dict[str, tuple[str, str]] = {
+    "string_too_short": (N_("must be at least %(num)s characters"), "min_length"),
+    "string_too_long": (N_("must be at most %(num)s characters"), "max_length"),
+    "too_short": (N_("needs at least %(num)s item(s)"), "min_length"),
+    "too_long": (N_("must have at most %(num)s items"), "max_length"),
+    "greater_than": (N_("must be more than %(num)s"), "gt"),
+    "greater_than_equal": (N_("must be at least %(num)s"), "ge"),
+    "less_than": (N_("must be less than %(num)s"), "lt"),
+    "less_than_equal": (N_("must be at most %(num)s"), "le"),
+}
+
+
+class FieldError(ValueError):
+    """A model-level check's complaint about one field: reported on that field, not on the body."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field, self.reason = field, reason
 
 
 def _plain_reason(err: Mapping[str, Any]) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind in _PLAIN:
         return _PLAIN[kind]
-    if kind == "string_too_short":
-        return "must not be empty" if ctx.get("min_length") == 1 else f"must be at least {ctx['min_length']} characters"
-    if kind == "string_too_long":
-        return f"must be at most {ctx['max_length']} characters"
-    if kind == "too_short":
-        return f"needs at least {ctx['min_length']} item(s)"
-    if kind == "too_long":
-        return f"must have at most {ctx['max_length']} items"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return N_("must not be empty")
+    if kind in _SIZED:
+        template, key = _SIZED[kind]
+        return Reason(template, num=ctx[key])
     if kind in ("literal_error", "enum"):
-        return f"must be one of: {ctx.get('expected', '').replace(' or ', ', ')}".replace("'", "")
-    bounds = {"greater_than": "more than {gt}", "greater_than_equal": "at least {ge}",
-              "less_than": "less than {lt}", "less_than_equal": "at most {le}"}
-    if kind in bounds:
-        return "must be " + bounds[kind].format(**ctx)
+        return Reason(N_("must be one of: %(choices)s"),
+                      choices=ctx.get("expected", "").replace(" or ", ", ").replace("'", ""))
+    if isinstance(ctx.get("error"), ValueError):  # our validators' own reasons, Reason kept
+        return reason_of(ctx["error"])
     msg = err["msg"]
     return msg[len("Value error, "):] if msg.startswith("Value error, ") else msg
 
@@ -161,8 +176,11 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "body"
         msg = _plain_reason(err)
+        error = (err.get("ctx") or {}).get("error")
         if err["type"] == "extra_forbidden":
-            msg = "unknown field"
+            msg = N_("unknown field")
+        elif loc == "body" and isinstance(error, FieldError):
+            loc, msg = error.field, error.reason
         elif loc == "body" and (m := _FIELD_PREFIX.match(msg)):
             # Cross-field checks name their field as "field: reason".
             loc, msg = m.group(1), m.group(2)
@@ -173,7 +191,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 def parse(schema: type[M], data: Any, what: str = "request") -> M:
     """Validate `data` against `schema` or raise ValidationFailed naming each bad field."""
     if not isinstance(data, Mapping):
-        raise ValidationFailed(f"invalid {what}: expected a JSON object", {"body": "expected an object"})
+        raise ValidationFailed(f"invalid {what}: expected a JSON object", {"body": _OBJECT})
     try:
         return schema.model_validate(data)
     except ValidationError as exc:

@@ -15,7 +15,11 @@ from datetime import timedelta
 from typing import Callable
 from wsgiref.simple_server import WSGIServer
 
+from sqlalchemy import select
+
+from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.container import Services
+from crossborder_crm.i18n.machine_catalog import fill_machine_catalogs, refresh_machine_catalogs
 from crossborder_crm.marketplaces.apply import apply_pending
 from crossborder_crm.ops.dispatch_observer import MetricsLogObserver
 from crossborder_crm.ops.metrics import scrape_registry
@@ -58,8 +62,10 @@ def make_dispatcher(svc: Services, worker: str, stop: threading.Event | None = N
         return make_transport(st["MAIL_BACKEND"], mail_dir=st["MAIL_DIR"], smtp_url=st["SMTP_URL"],
                               timeout=st["SMTP_TIMEOUT"])
 
+    translator = svc.translator
+    refresh = (lambda: refresh_machine_catalogs(translator)) if translator is not None else None
     return Dispatcher(OutboxStore(svc.db), transport, svc.clock, config, stop=stop, box=svc.box,
-                      observer=MetricsLogObserver())
+                      observer=MetricsLogObserver(), refresh_catalogs=refresh)
 
 
 def dispatch_job(svc: Services, worker: str, stop: threading.Event | None = None) -> PassResult:
@@ -95,11 +101,26 @@ def shipment_scan_job(svc: Services, worker: str) -> None:
             log.info("shipment scan: %s", result)
 
 
+def machine_catalogs_job(svc: Services, worker: str) -> None:
+    """Machine-translate the email catalog for buyer languages that ship none (once-only job; the
+    only place email strings go to the translator: the dispatcher reads the cache)."""
+    if svc.translator is None:
+        return
+    with run_once(svc.db, "machine_catalogs", worker, svc.clock.now()) as mine:
+        if mine:
+            with svc.db.reading() as s:
+                languages = s.scalars(select(Buyer.language).distinct()).all()
+            result = fill_machine_catalogs(svc.translator, languages)
+            if result.translated or result.failed:
+                log.info("machine catalogs: %s", result)
+
+
 # Later capabilities add their jobs here (stalled-shipment scan, campaign triggers, segments).
 JOBS: list[PeriodicJob] = [
     PeriodicJob("country_curves", refresh_country_curves_job, seconds=6 * 3600, once=True),
     PeriodicJob("shipment_scan", shipment_scan_job, seconds=15 * 60, once=True),
     PeriodicJob("webhooks_apply", webhooks_apply_job, seconds=2),
+    PeriodicJob("machine_catalogs", machine_catalogs_job, seconds=5 * 60, once=True),
 ]
 
 

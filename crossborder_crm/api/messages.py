@@ -22,6 +22,10 @@ def message_json(m: Message, buyer_tz: str | None = None) -> dict:
         "subject": m.subject, "scheduled_at": iso(m.scheduled_at), "explanation": m.explanation,
         "attempts": m.attempts, "last_error": m.last_error, "sent_at": iso(m.sent_at),
         "created_at": iso(m.created_at),
+        # A machine-translated written message: the seller's own words; and what happened to a
+        # written message in another language than the buyer's (None when nothing was to translate).
+        "original_subject": m.original_subject, "original_body": m.original_body,
+        "translation_note": m.translation_note,
     }
     if buyer_tz:
         out["scheduled_local"] = local_time(buyer_tz, m.scheduled_at)
@@ -32,14 +36,19 @@ def _one(m: Message) -> dict:
     return message_json(m, buyer_timezones(current_services().db, g.seller_id, {m.buyer_id}).get(m.buyer_id))
 
 
-@operation(bp, "/messages", "POST", "Schedule a written message at the buyer's best moment (idempotent)",
-           body=MessageCreate, responses={201: "Scheduled", 200: "Already scheduled with this idempotency key",
+@operation(bp, "/messages", "POST", "Schedule a written message at the buyer's best moment (idempotent), "
+           "machine-translated into the buyer's language unless `translate` is false",
+           body=MessageCreate, responses={201: "Scheduled; a translated message has subject in the buyer's "
+                                          "language, original_subject and original_body in the seller's, and "
+                                          "translation_note (null when seller and buyer share a language)",
+                                          200: "Already scheduled with this idempotency key (not translated again)",
                                           409: "Idempotency key used for another buyer"}, tag="messages")
 def create_message():
     """Schedule a message."""
     svc = current_services()
     result = service.schedule_message(svc.db, svc.clock, g.seller_id, json_body(),
-                                      mail_domain=current_app.config["MAIL_FROM_DOMAIN"], horizon=send_horizon())
+                                      mail_domain=current_app.config["MAIL_FROM_DOMAIN"], horizon=send_horizon(),
+                                      translator=svc.translator)
     return jsonify(_one(result.message)), 201 if result.created else 200
 
 

@@ -10,6 +10,8 @@ import pycountry
 import pytz
 from babel import Locale, UnknownLocaleError
 
+from crossborder_crm.errors import N_, Reason
+
 
 def _quoted(value: object) -> str:
     return f"'{value.strip() if isinstance(value, str) else value}'"
@@ -26,7 +28,7 @@ def validate_country(value: str) -> str:
     code = value.strip().upper() if isinstance(value, str) else ""
     if len(code) == 2 and code in _alpha2_codes():
         return code
-    raise ValueError(f"unknown country code {_quoted(value)}")
+    raise ValueError(Reason(N_("unknown country code %(code)s"), code=_quoted(value)))
 
 
 @cache
@@ -43,7 +45,8 @@ def validate_timezone(value: str) -> str:
     canonical = _timezones_by_lower_name().get(name.lower()) if name else None
     if canonical is not None:
         return canonical
-    raise ValueError(f"unknown time zone {_quoted(value)} (expected an IANA name such as 'Europe/Berlin')")
+    raise ValueError(Reason(N_("unknown time zone %(zone)s (expected an IANA name such as 'Europe/Berlin')"),
+                            zone=_quoted(value)))
 
 
 def locale_tag(locale: Locale) -> str:
@@ -56,7 +59,7 @@ def normalize_language(value: str) -> str:
     """BCP 47 tag of a locale Babel knows: "pt_BR", "pt-br" -> "pt-BR"; "zh-Hans-CN"; "en"."""
     raw = value.strip() if isinstance(value, str) else ""
     tag = raw.replace("_", "-")
-    error = ValueError(f"language {_quoted(value)} is not a locale Babel knows")
+    error = ValueError(Reason(N_("language %(tag)s is not a locale Babel knows"), tag=_quoted(value)))
     if not tag or tag.split("-", 1)[0].lower() in ("und", "root"):
         raise error
     try:

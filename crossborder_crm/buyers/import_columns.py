@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from crossborder_crm.buyers.import_report import RowError
+from crossborder_crm.errors import N_, Reason
 
 # Writable buyer columns, in export order (the exporter writes these plus READ_ONLY_COLUMNS).
 BUYER_COLUMNS = ("name", "email", "phone", "country", "region", "city", "postal_code", "timezone",
@@ -85,9 +86,10 @@ def read_header(cells: list[str]) -> Header:
             continue
         canon = header_key(name)
         if canon not in KNOWN_COLUMNS:
-            errors.append(RowError(1, name, "unknown column"))
+            errors.append(RowError(1, name, N_("unknown column")))
         elif canon in seen:
-            errors.append(RowError(1, name, f"duplicate column (same as {seen[canon]!r})"))
+            reason = Reason(N_("duplicate column (same as %(other)s)"), other=repr(seen[canon]))
+            errors.append(RowError(1, name, reason))
         else:
             seen[canon] = name
             columns.append((idx, canon, name))

@@ -9,8 +9,9 @@ from sqlalchemy.engine import Connection
 from crossborder_crm.buyers.import_bulk import IN_BATCH, batches
 from crossborder_crm.buyers.import_columns import Header
 from crossborder_crm.buyers.import_model import Batch, CheckedRow, ImportOrder, KnownBuyers, Target
-from crossborder_crm.buyers.import_report import RowError
+from crossborder_crm.buyers.import_report import FIELD_REQUIRED, RowError
 from crossborder_crm.buyers.models import Order
+from crossborder_crm.errors import N_, Reason
 
 
 class RowGrouper:
@@ -43,7 +44,7 @@ class RowGrouper:
                 if "name" not in g or "country" not in g:
                     for c in ("name", "country"):
                         if c not in g:
-                            self.errors.append(RowError(r.row, col(c), "Field required"))
+                            self.errors.append(RowError(r.row, col(c), FIELD_REQUIRED))
                     continue
                 target = fresh = Target(None, True, False, r.row)
             mp, ext = g.get("marketplace"), g.get("marketplace_buyer_id")
@@ -97,10 +98,10 @@ class RowGrouper:
         owner = self.known.identity_owner.get((mp, ext))
         if owner is None or owner is target or (target.id is not None and owner == target.id):
             return True
-        who = f"buyer {owner}" if isinstance(owner, int) else (
-            f"buyer {owner.id}" if owner.id is not None else f"the buyer of row {owner.row}")
-        self.errors.append(RowError(r.row, self.header.label("marketplace_buyer_id"),
-                                    f"already used by {who}"))
+        owner_id = owner if isinstance(owner, int) else owner.id
+        reason = (Reason(N_("already used by buyer %(id)s"), id=owner_id) if owner_id is not None
+                  else Reason(N_("already used by the buyer of row %(row)s"), row=owner.row))
+        self.errors.append(RowError(r.row, self.header.label("marketplace_buyer_id"), reason))
         return False
 
     def _order_ok(self, r: CheckedRow, target: Target, known: dict) -> bool:
@@ -112,18 +113,23 @@ class RowGrouper:
         err = None
         if seen is not None:
             if seen.target is not target and (target.id is None or seen.target.id != target.id):
-                err = ("order_id", f"order {o.external_id} belongs to another buyer (row {seen.row})")
+                err = ("order_id", Reason(N_("order %(order)s belongs to another buyer (row %(row)s)"),
+                                          order=o.external_id, row=seen.row))
             elif not seen.existing:
+                differs = None
                 if o.placed_at != seen.placed_at:
-                    err = ("order_date", f"differs from row {seen.row} of the same order")
+                    differs = "order_date"
                 elif o.currency != seen.currency:
-                    err = ("currency", f"differs from row {seen.row} of the same order")
+                    differs = "currency"
                 elif o.total is not None and seen.total is not None and o.total != seen.total:
-                    err = ("total", f"differs from row {seen.row} of the same order")
+                    differs = "total"
                 elif o.status != seen.status:
-                    err = ("order_status", f"differs from row {seen.row} of the same order")
+                    differs = "order_status"
+                if differs:
+                    err = (differs, Reason(N_("differs from row %(row)s of the same order"), row=seen.row))
         elif key in known and known[key] != target.id:
-            err = ("order_id", f"order {o.external_id} is already recorded for buyer {known[key]}")
+            err = ("order_id", Reason(N_("order %(order)s is already recorded for buyer %(id)s"),
+                                      order=o.external_id, id=known[key]))
         if err:
             self.errors.append(RowError(r.row, self.header.label(err[0]), err[1]))
             return False

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from crossborder_crm.buyers.formula_escape import restore
 from crossborder_crm.buyers.import_report import RowError
+from crossborder_crm.errors import N_, Reason
 
 # Members smaller than this are not ratio-checked: a few kilobytes of zeros compress 100 to 1
 # and cost nothing to unpack.
@@ -57,24 +58,34 @@ class ImportLimits:
 
 def over_limit(row: int, what: str, limit: str, setting: str) -> FileError:
     """The refusal of a file over a limit: what was found, the limit, and the setting that raises it."""
-    return FileError(row, "", f"{what}, over the import limit of {limit} "
-                              f"(setting {setting}; raise it with the CRM_{setting} environment variable)")
+    return FileError(row, "", Reason(N_("%(what)s, over the import limit of %(limit)s (setting %(setting)s; "
+                                        "raise it with the CRM_%(setting)s environment variable)"),
+                                     what=what, limit=limit, setting=setting))
+
+
+def count_of(template: str, num: int) -> Reason:
+    """A limit or size such as "1,000 rows" (`template` holds %(num)s)."""
+    return Reason(template, num=f"{num:,}")
+
+
+EMPTY_FILE = N_("the file is empty: expected a header row")
 
 
 def read_source(source: Any, max_bytes: int) -> tuple[bytes, str]:
     """The bytes of a path or binary file object, and its name (for the format); never more than
     `max_bytes` are read."""
-    limit = f"{max_bytes:,} bytes"
+    limit = count_of(N_("%(num)s bytes"), max_bytes)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         try:
             size = path.stat().st_size
             if size > max_bytes:
-                raise over_limit(1, f"the file is {size:,} bytes", limit, "IMPORT_MAX_BYTES")
+                raise over_limit(1, count_of(N_("the file is %(num)s bytes"), size), limit, "IMPORT_MAX_BYTES")
             with path.open("rb") as f:
                 data = f.read(max_bytes + 1)  # it may have grown since stat()
         except OSError as exc:
-            raise FileError(1, "", f"cannot read the file: {exc.strerror or exc}") from None
+            reason = Reason(N_("cannot read the file: %(error)s"), error=exc.strerror or str(exc))
+            raise FileError(1, "", reason) from None
         name = path.name
     else:
         data = source.read(max_bytes + 1)
@@ -82,7 +93,8 @@ def read_source(source: Any, max_bytes: int) -> tuple[bytes, str]:
             raise TypeError("import_buyers needs a path or a file opened in binary mode")
         name = getattr(source, "name", "") or ""
     if len(data) > max_bytes:
-        raise over_limit(1, f"the file is more than {max_bytes:,} bytes", limit, "IMPORT_MAX_BYTES")
+        raise over_limit(1, count_of(N_("the file is more than %(num)s bytes"), max_bytes), limit,
+                         "IMPORT_MAX_BYTES")
     return data, name
 
 
@@ -104,24 +116,25 @@ def detect_format(fmt: str | None, data: bytes, name: str) -> str:
 def csv_rows(data: bytes) -> tuple[Iterator[list[str]], int]:
     """Records of a UTF-8 (or BOM-marked UTF-16) CSV file and an estimate of their number."""
     if not data.strip():
-        raise FileError(1, "", "the file is empty: expected a header row")
+        raise FileError(1, "", EMPTY_FILE)
     if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise FileError(1, "", "an old Excel .xls file: save it as .xlsx or as 'CSV UTF-8'")
+        raise FileError(1, "", N_("an old Excel .xls file: save it as .xlsx or as 'CSV UTF-8'"))
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
-            raise FileError(1, "", "not valid UTF-16 text") from None
+            raise FileError(1, "", N_("not valid UTF-16 text")) from None
     else:
         if b"\x00" in data:
             line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-            raise FileError(line, "", "binary data (NUL byte), not a CSV text file")
+            raise FileError(line, "", N_("binary data (NUL byte), not a CSV text file"))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
-            raise FileError(line, "", f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); "
-                                      "save the file as 'CSV UTF-8'") from None
+            raise FileError(line, "", Reason(N_("not UTF-8 text (byte 0x%(byte)s on line %(line)s); "
+                                                "save the file as 'CSV UTF-8'"),
+                                             byte=f"{data[exc.start]:02x}", line=line)) from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     estimate = max(text.count("\n") - (1 if text.endswith("\n") else 0), 0)
@@ -159,23 +172,26 @@ def check_workbook_size(data: bytes, limits: ImportLimits) -> None:
     declared size (it stops there and fails the checksum), so they bound what openpyxl reads.
     """
     if data.count(b"PK\x01\x02") > MAX_XLSX_PARTS:  # directory entries, counted before zipfile parses them
-        raise FileError(1, "", f"the workbook has more than {MAX_XLSX_PARTS:,} parts (a fixed limit): "
-                               "not a spreadsheet saved by a spreadsheet program")
+        raise FileError(1, "", count_of(N_("the workbook has more than %(num)s parts (a fixed limit): "
+                                           "not a spreadsheet saved by a spreadsheet program"), MAX_XLSX_PARTS))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except Exception as exc:  # BadZipFile, or struct/value errors on a damaged directory
-        raise FileError(1, "", f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+        raise FileError(1, "", _unreadable(exc)) from None
     total = sum(p.file_size for p in parts)
     if total > limits.max_uncompressed_bytes:
-        raise over_limit(1, f"the workbook unpacks to {total:,} bytes", f"{limits.max_uncompressed_bytes:,} bytes",
-                         "IMPORT_MAX_UNCOMPRESSED_BYTES")
+        raise over_limit(1, count_of(N_("the workbook unpacks to %(num)s bytes"), total),
+                         count_of(N_("%(num)s bytes"), limits.max_uncompressed_bytes), "IMPORT_MAX_UNCOMPRESSED_BYTES")
     for p in parts:
         if p.file_size >= RATIO_CHECKED_FROM and p.file_size > limits.max_compression_ratio * max(p.compress_size, 1):
             ratio = p.file_size // max(p.compress_size, 1)
-            raise over_limit(1, f"the workbook part {p.filename!r} unpacks {ratio:,} times larger "
-                                f"({p.compress_size:,} to {p.file_size:,} bytes)",
-                             f"{limits.max_compression_ratio:,} times", "IMPORT_MAX_COMPRESSION_RATIO")
+            what = Reason(N_("the workbook part %(part)s unpacks %(ratio)s times larger "
+                             "(%(packed)s to %(size)s bytes)"),
+                          part=repr(p.filename), ratio=f"{ratio:,}", packed=f"{p.compress_size:,}",
+                          size=f"{p.file_size:,}")
+            raise over_limit(1, what, count_of(N_("%(num)s times"), limits.max_compression_ratio),
+                             "IMPORT_MAX_COMPRESSION_RATIO")
 
 
 def xlsx_rows(data: bytes, limits: ImportLimits) -> tuple[Iterator[list[str]], int]:
@@ -183,25 +199,30 @@ def xlsx_rows(data: bytes, limits: ImportLimits) -> tuple[Iterator[list[str]], i
     from openpyxl import load_workbook
 
     if not data.strip():
-        raise FileError(1, "", "the file is empty: expected a header row")
+        raise FileError(1, "", EMPTY_FILE)
     check_workbook_size(data, limits)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = wb.worksheets[0]
         estimate = max((ws.max_row or 1) - 1, 0)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors … on garbage
-        raise FileError(1, "", f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+        raise FileError(1, "", _unreadable(exc)) from None
 
     def rows() -> Iterator[list[str]]:
         try:
             for values in ws.iter_rows(values_only=True):
                 yield [restore(c) if c[:1] == "'" else c for c in map(_cell, values)]
         except Exception as exc:
-            raise FileError(0, "", f"the workbook is damaged ({type(exc).__name__}: {exc})") from None
+            raise FileError(0, "", Reason(N_("the workbook is damaged (%(error)s)"),
+                                          error=f"{type(exc).__name__}: {exc}")) from None
         finally:
             wb.close()
 
     return rows(), estimate
+
+
+def _unreadable(exc: Exception) -> Reason:
+    return Reason(N_("not a readable .xlsx workbook (%(error)s)"), error=type(exc).__name__)
 
 
 def first_nonblank(records: Iterator[list[str]]) -> list[str] | None:

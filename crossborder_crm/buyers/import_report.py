@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crossborder_crm.errors import N_
+
+# A new buyer's missing name or country, in the words import reports have always used (pydantic's).
+FIELD_REQUIRED = N_("Field required")
+
 
 @dataclass(frozen=True)
 class RowError:

@@ -13,10 +13,10 @@ from pydantic import ValidationError
 
 from crossborder_crm.buyers.import_columns import ITEM_COLUMNS, ORDER_COLUMNS, PLAIN_COLUMNS, Header
 from crossborder_crm.buyers.import_model import BLANK, CheckedRow, KnownBuyers, OrderLine
-from crossborder_crm.buyers.import_report import RowError
+from crossborder_crm.buyers.import_report import FIELD_REQUIRED, RowError
 from crossborder_crm.buyers.orders import order_from_spec
 from crossborder_crm.buyers.schemas import BuyerFields, OrderCreate
-from crossborder_crm.errors import ValidationFailed
+from crossborder_crm.errors import N_, Reason, ValidationFailed, reason_of
 from crossborder_crm.validation import check_email, field_errors
 
 # Where a schema's error location points, as an import column.
@@ -100,8 +100,8 @@ class RowChecker:
         if len(cells) > self._width:
             stray = next((i for i in range(self._width, len(cells)) if cells[i].strip()), None)
             if stray is not None:
-                self.errors.append(RowError(rowno, f"column {stray + 1}",
-                                            "value in a column without a header"))
+                self.errors.append(RowError(rowno, Reason(N_("column %(num)s"), num=stray + 1),
+                                            N_("value in a column without a header")))
                 return None
         if not values:
             return BLANK
@@ -125,13 +125,13 @@ class RowChecker:
         else:
             for c in ("consent_source", "consent_at"):
                 if c in values:
-                    errors[col(c)] = "needs a consent value (granted, denied, unknown) on the row"
+                    errors[col(c)] = N_("needs a consent value (granted, denied, unknown) on the row")
         email = values.get("email")
         if email is not None:
             try:
                 email = fast_check_email(email)
             except ValueError as exc:
-                errors[col("email")] = str(exc)
+                errors[col("email")] = reason_of(exc)
                 email = None
         spec = None
         try:
@@ -148,7 +148,7 @@ class RowChecker:
             if not self._known(key, values):
                 for c in ("name", "country"):
                     if c not in values:
-                        errors.setdefault(col(c), "Field required")
+                        errors.setdefault(col(c), FIELD_REQUIRED)
             self.errors.extend(RowError(rowno, c, r) for c, r in errors.items())
             return None
         if key:

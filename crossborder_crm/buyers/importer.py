@@ -46,8 +46,10 @@ from crossborder_crm.buyers.import_columns import BUYER_COLUMNS, ORDER_COLUMNS, 
 from crossborder_crm.buyers.import_group import RowGrouper
 from crossborder_crm.buyers.import_model import BLANK, CheckedRow, KnownBuyers
 from crossborder_crm.buyers.import_read import (
+    EMPTY_FILE,
     FileError,
     ImportLimits,
+    count_of,
     csv_rows,
     detect_format,
     first_nonblank,
@@ -60,7 +62,7 @@ from crossborder_crm.buyers.import_rows import RowChecker, fast_check_email
 from crossborder_crm.buyers.import_write import BulkWriter
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.errors import NotFound
+from crossborder_crm.errors import N_, NotFound, Reason
 
 __all__ = ["import_buyers", "ImportLimits", "ImportReport", "RowError", "BUYER_COLUMNS", "ORDER_COLUMNS",
            "READ_ONLY_COLUMNS", "fast_check_email"]
@@ -89,17 +91,17 @@ def import_buyers(db: Database, clock: Clock, seller_id: int, source: str | os.P
         del data
         first = first_nonblank(records)
         if first is None:
-            raise FileError(1, "", "the file is empty: expected a header row")
+            raise FileError(1, "", EMPTY_FILE)
         header = read_header(first)
         report.errors.extend(header.errors)
         if not header.has_buyer_column:
-            raise FileError(1, "", "no buyer column in the header row (expected e.g. name, email, country)")
+            raise FileError(1, "", N_("no buyer column in the header row (expected e.g. name, email, country)"))
     except FileError as exc:
         report.errors.append(exc.error)
         report.fatal = True
         return report
     except csv.Error as exc:
-        report.errors.append(RowError(1, "", f"CSV syntax: {exc}"))
+        report.errors.append(RowError(1, "", _csv_syntax(exc)))
         report.fatal = True
         return report
     rowno = 1
@@ -127,9 +129,9 @@ def import_buyers(db: Database, clock: Clock, seller_id: int, source: str | os.P
                     report.rows_total += 1
                     if report.rows_total > limits.max_rows:
                         # on row 1, the file as a whole: listed before any row's own errors
-                        raise over_limit(1, f"the file has more than {limits.max_rows:,} data rows "
-                                            f"(row {rowno:,} is one too many)", f"{limits.max_rows:,} rows",
-                                         "IMPORT_MAX_ROWS")
+                        what = Reason(N_("the file has more than %(num)s data rows (row %(row)s is one too many)"),
+                                      num=f"{limits.max_rows:,}", row=f"{rowno:,}")
+                        raise over_limit(1, what, count_of(N_("%(num)s rows"), limits.max_rows), "IMPORT_MAX_ROWS")
                     if row is not None:
                         chunk.append(row)
                     if report.rows_total - done >= chunk_size:
@@ -158,7 +160,7 @@ def import_buyers(db: Database, clock: Clock, seller_id: int, source: str | os.P
             report.fatal = True
         except csv.Error as exc:
             trans.rollback()
-            report.errors.append(RowError(rowno + 1, "", f"CSV syntax: {exc}"))
+            report.errors.append(RowError(rowno + 1, "", _csv_syntax(exc)))
             report.fatal = True
         except BaseException:
             trans.rollback()
@@ -170,6 +172,10 @@ def import_buyers(db: Database, clock: Clock, seller_id: int, source: str | os.P
     if report.errors:
         report.errors.sort(key=lambda e: e.row)
     return report
+
+
+def _csv_syntax(exc: csv.Error) -> Reason:
+    return Reason(N_("CSV syntax: %(error)s"), error=str(exc))  # the csv module's words: English
 
 
 def _seller_language(conn: Connection, seller_id: int) -> str:

@@ -18,7 +18,7 @@ from crossborder_crm.buyers.models import (
 )
 from crossborder_crm.buyers.search_text import fold
 from crossborder_crm.db import Database
-from crossborder_crm.errors import ValidationFailed
+from crossborder_crm.errors import N_, Reason, ValidationFailed, reason_of
 from crossborder_crm.validation import MAX_ID, check_instant, check_text
 
 MAX_PAGE = 500
@@ -47,23 +47,23 @@ def parse_filter(args: Mapping[str, str]) -> BuyerFilter:
             try:
                 out[name] = check(args[name])
             except ValueError as exc:
-                fields[name] = str(exc)
+                fields[name] = reason_of(exc)
     for name in ("tag", "q"):
         if args.get(name):
             try:
                 value = check_text(args[name]).strip()
             except ValueError as exc:  # a NUL would reach the database (PostgreSQL refuses it)
-                fields[name] = str(exc)
+                fields[name] = reason_of(exc)
                 continue
             out[name] = value.lower() if name == "tag" else value[:200]
     if args.get("consent"):
         if args["consent"] not in CONSENT_STATUSES:
-            fields["consent"] = f"must be one of {', '.join(CONSENT_STATUSES)}"
+            fields["consent"] = Reason(N_("must be one of %(choices)s"), choices=", ".join(CONSENT_STATUSES))
         out["consent"] = args["consent"]
     if args.get("has_orders") not in (None, ""):
         value = args["has_orders"].lower()
         if value not in ("true", "false", "1", "0"):
-            fields["has_orders"] = "must be true or false"
+            fields["has_orders"] = N_("must be true or false")
         out["has_orders"] = value in ("true", "1")
     if fields:
         raise ValidationFailed("invalid filter", fields)
@@ -107,7 +107,7 @@ def decode_cursor(cursor: str, key: str) -> tuple[Any, int]:
             raise ValueError("not a pair")
         return CURSOR_VALUES[key](values[0]), _whole(values[1])
     except (ValueError, TypeError, RecursionError):  # RecursionError: JSON nested past the stack
-        raise ValidationFailed("invalid cursor", {"cursor": "not a cursor this API issued"}) from None
+        raise ValidationFailed("invalid cursor", {"cursor": N_("not a cursor this API issued")}) from None
 
 
 @dataclass(frozen=True)
@@ -152,9 +152,10 @@ def list_buyers(db: Database, seller_id: int, flt: BuyerFilter = BuyerFilter(), 
     desc = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in SORTS:
-        raise ValidationFailed("invalid sort", {"sort": f"one of {', '.join(SORTS)} (prefix - for descending)"})
+        raise ValidationFailed("invalid sort", {"sort": Reason(N_("one of %(choices)s (prefix - for descending)"),
+                                                               choices=", ".join(SORTS))})
     if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed("invalid limit", {"limit": f"between 1 and {MAX_PAGE}"})
+        raise ValidationFailed("invalid limit", {"limit": Reason(N_("between 1 and %(max)s"), max=MAX_PAGE)})
     col = SORTS[key]
     q = filtered_query(seller_id, flt)
     if cursor:

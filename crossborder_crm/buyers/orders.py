@@ -19,7 +19,7 @@ from crossborder_crm.buyers.service import flush_or_conflict, get_buyer_row
 from crossborder_crm.buyers.stats import OrderFact, compute_stats
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.errors import Conflict, ValidationFailed
+from crossborder_crm.errors import N_, Conflict, Reason, ValidationFailed, reason_of
 from crossborder_crm.money import MAX_MINOR, to_minor, too_large
 from crossborder_crm.validation import parse
 
@@ -53,7 +53,7 @@ def order_from_spec(spec: OrderCreate, seller_id: int, buyer_id: int, now: datet
         try:
             price = to_minor(item.unit_price, spec.currency)
         except ValueError as exc:
-            fields[f"items.{i}.unit_price"] = str(exc)
+            fields[f"items.{i}.unit_price"] = reason_of(exc)
             continue
         items.append(OrderItem(sku=item.sku, title=item.title, category=item.category,
                                quantity=item.quantity, unit_price_minor=price))
@@ -62,13 +62,13 @@ def order_from_spec(spec: OrderCreate, seller_id: int, buyer_id: int, now: datet
         try:
             total = to_minor(spec.total, spec.currency)
         except ValueError as exc:
-            fields["total"] = str(exc)
+            fields["total"] = reason_of(exc)
     if fields:
         raise ValidationFailed(f"invalid order: {next(iter(fields))}: {next(iter(fields.values()))}", fields)
     if total is None:
         total = sum(it.unit_price_minor * it.quantity for it in items)
         if total > MAX_MINOR:  # each price fits, but 1,000 lines × 100,000 pieces may not
-            reason = f"the sum of the items {too_large(spec.currency)}"
+            reason = too_large(spec.currency, sum_of_items=True)
             raise ValidationFailed(f"invalid order: total: {reason}", {"total": reason})
     return Order(seller_id=seller_id, buyer_id=buyer_id, marketplace=spec.marketplace.lower(),
                  external_id=spec.external_id, reference=spec.reference, placed_at=spec.placed_at, currency=spec.currency,
@@ -86,7 +86,8 @@ def add_order(db: Database, clock: Clock, seller_id: int, buyer_id: int, data: M
                                            Order.marketplace == order.marketplace,
                                            Order.external_id == order.external_id)):
             raise Conflict("this order already exists",
-                           {"external_id": f"already recorded for marketplace {order.marketplace}"})
+                           {"external_id": Reason(N_("already recorded for marketplace %(marketplace)s"),
+                                                  marketplace=order.marketplace)})
         s.add(order)
         s.add(Activity(seller_id=seller_id, buyer_id=buyer.id, kind="order_placed",
                        occurred_at=spec.placed_at, source=order.marketplace,

@@ -8,8 +8,9 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator, mo
 
 from crossborder_crm.buyers.codes import normalize_language, validate_country, validate_timezone
 from crossborder_crm.buyers.models import ACTIVITY_KINDS, CONSENT_STATUSES
+from crossborder_crm.errors import N_, Reason
 from crossborder_crm.money import validate_currency
-from crossborder_crm.validation import Email, Instant, Schema
+from crossborder_crm.validation import Email, FieldError, Instant, Schema
 
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 64
@@ -20,9 +21,10 @@ def _tags(value: list[str]) -> list[str]:
     for tag in value:
         tag = tag.strip().lower()
         if not tag:
-            raise ValueError("tags must not be empty")
+            raise ValueError(N_("tags must not be empty"))
         if len(tag) > MAX_TAG_LENGTH:  # lower() can lengthen a string ('İ' → 'i̇')
-            raise ValueError(f"tag {tag[:20]!r}… is longer than {MAX_TAG_LENGTH} characters")
+            raise ValueError(Reason(N_("tag %(tag)s… is longer than %(num)s characters"), tag=repr(tag[:20]),
+                                    num=MAX_TAG_LENGTH))
         tags.append(tag)
     return list(dict.fromkeys(tags))  # first-seen order, duplicates dropped in linear time
 
@@ -73,7 +75,7 @@ class BuyerFields(Schema):
         if self.phone:
             self.phone = normalize_phone(self.phone, self.country)
         if self.marketplace_buyer_id and not self.marketplace:
-            raise ValueError("marketplace: required when marketplace_buyer_id is given")
+            raise FieldError("marketplace", N_("required when marketplace_buyer_id is given"))
         return self
 
 
@@ -89,9 +91,10 @@ def normalize_phone(raw: str, country: str | None) -> str:
     try:
         number = phonenumbers.parse(raw, country)
     except phonenumbers.NumberParseException as exc:
-        raise ValueError(f"phone: {exc}") from None
+        # phonenumbers' own words for the API; the panel says it in the seller's language.
+        raise FieldError("phone", Reason.worded(str(exc), N_("is not a valid phone number"))) from None
     if not phonenumbers.is_possible_number(number):
-        raise ValueError(f"phone: {raw!r} is not a possible number")
+        raise FieldError("phone", Reason(N_("%(number)s is not a possible number"), number=repr(raw)))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

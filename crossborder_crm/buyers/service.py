@@ -20,7 +20,7 @@ from crossborder_crm.buyers.search_text import buyer_search_text
 from crossborder_crm.buyers.timezone import infer_timezone
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.errors import Conflict, NotFound, ValidationFailed
+from crossborder_crm.errors import N_, Conflict, NotFound, Reason, ValidationFailed
 from crossborder_crm.validation import parse
 
 
@@ -64,7 +64,7 @@ def link_identity(s: Session, buyer: Buyer, marketplace: str, external_id: str,
         BuyerIdentity.external_id == external_id))
     if taken is not None and taken != buyer.id:
         raise Conflict("another buyer has this marketplace id",
-                       {"marketplace_buyer_id": f"already used by buyer {taken}"})
+                       {"marketplace_buyer_id": _used_by(taken)})
     if taken is None:
         s.add(BuyerIdentity(seller_id=buyer.seller_id, buyer_id=buyer.id, marketplace=marketplace,
                             external_id=external_id, locale=locale))
@@ -83,7 +83,7 @@ def create_buyer(db: Database, clock: Clock, seller_id: int, data: Mapping[str, 
     now = clock.now()
     with db.transaction() as s:
         if spec.email and (other := _email_taken(s, seller_id, spec.email)):
-            raise Conflict("a buyer with this email already exists", {"email": f"already used by buyer {other}"})
+            raise Conflict("a buyer with this email already exists", {"email": _used_by(other)})
         buyer = Buyer(seller_id=seller_id, created_at=now, updated_at=now, tags=[])
         _assign(buyer, spec, now)
         apply_inference(buyer, spec.timezone, spec.language, _seller_default_language(s, seller_id))
@@ -125,12 +125,12 @@ def update_buyer(db: Database, clock: Clock, seller_id: int, buyer_id: int,
     fields = spec.model_fields_set
     for required in ("name", "country"):
         if required in fields and getattr(spec, required) is None:
-            raise ValidationFailed(f"invalid buyer: {required} cannot be removed", {required: "is required"})
+            raise ValidationFailed(f"invalid buyer: {required} cannot be removed", {required: N_("is required")})
     now = clock.now()
     with db.transaction() as s:
         buyer = get_buyer_row(s, seller_id, buyer_id)
         if spec.email and (other := _email_taken(s, seller_id, spec.email, buyer.id)):
-            raise Conflict("a buyer with this email already exists", {"email": f"already used by buyer {other}"})
+            raise Conflict("a buyer with this email already exists", {"email": _used_by(other)})
         _assign(buyer, spec, now)
         given_tz = spec.timezone if "timezone" in fields else (
             buyer.timezone if buyer.timezone_source == "given" else None)
@@ -150,7 +150,13 @@ def flush_or_conflict(s: Session) -> None:
     try:
         s.flush()
     except IntegrityError as exc:
-        raise Conflict("duplicate value", {"body": str(exc.orig).splitlines()[0][:200]}) from None
+        # The database's words for the API; the panel says it in the seller's language.
+        detail = str(exc.orig).splitlines()[0][:200]
+        raise Conflict("duplicate value", {"body": Reason.worded(detail, N_("this value is already taken"))}) from None
+
+
+def _used_by(buyer_id: int) -> str:
+    return Reason(N_("already used by buyer %(id)s"), id=buyer_id)
 
 
 def delete_buyer(db: Database, seller_id: int, buyer_id: int) -> None:

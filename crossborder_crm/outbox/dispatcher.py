@@ -1,7 +1,9 @@
 """The dispatcher: claim due messages, re-check, render, send over one reused connection, mark.
 
 It is given everything it needs (store, transport factory, clock, a plain config); it reads no
-settings itself. One pass drains what is due at the pass's instant, batch by batch.
+settings itself. One pass drains what is due at the pass's instant, batch by batch. Before a pass
+it may refresh the machine-made email catalogs from the database (`refresh_catalogs`); nothing in
+the send loop calls a translator.
 """
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from crossborder_crm.clock import Clock
+from crossborder_crm.i18n.emails import template_values
 from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDeliveryError, Transport
 from crossborder_crm.outbox.dispatch_events import DispatchObserver, DispatchOutcome, NoObserver
 from crossborder_crm.outbox.marks import marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
-from crossborder_crm.outbox.render import RenderInput, render
+from crossborder_crm.outbox.render import RenderInput, clear_caches, render
 from crossborder_crm.outbox.store import Claimed, OutboxStore, SendCheck, SenderInfo
 from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token, unsubscribe_links
 from crossborder_crm.secret_box import SecretBox, UndecryptableSecret
@@ -84,8 +87,11 @@ class Dispatcher:
 
     def __init__(self, store: OutboxStore, transport_factory: Callable[[], Transport], clock: Clock,
                  config: DispatchConfig, stop: threading.Event | None = None, rng: random.Random | None = None,
-                 *, box: SecretBox, observer: DispatchObserver | None = None):
+                 *, box: SecretBox, observer: DispatchObserver | None = None,
+                 refresh_catalogs: Callable[[], bool] | None = None):
         self.store, self.transport_factory, self.clock, self.config = store, transport_factory, clock, config
+        # Installs complete machine-made catalogs from the cache; True when one changed.
+        self.refresh_catalogs = refresh_catalogs
         self.stop = stop or threading.Event()
         self.rng = rng or random.Random()
         self.box = box
@@ -100,6 +106,7 @@ class Dispatcher:
     def run_pass(self) -> PassResult:
         """Claim and send batches until nothing is due (or stop is requested)."""
         result = PassResult()
+        self._refresh_catalogs()
         with self.store.pinned():
             try:
                 self._drain(result)
@@ -108,6 +115,17 @@ class Dispatcher:
                 self._dkim_keys.clear()
                 self._marks.close()
         return result
+
+    def _refresh_catalogs(self) -> None:
+        """Pick up machine-made catalogs completed since the last pass; a failure only means the
+        emails go in the fallback language a while longer."""
+        if self.refresh_catalogs is None:
+            return
+        try:
+            if self.refresh_catalogs():
+                clear_caches()
+        except Exception as exc:  # noqa: BLE001 -- never a reason not to send
+            log.warning("machine catalogs not refreshed: %s", exc)
 
     def _drain(self, result: PassResult) -> None:
         transport: Transport | None = None
@@ -273,7 +291,8 @@ class Dispatcher:
             prefs = unsub_url
         body = render(RenderInput(locale=msg.locale, buyer_name=msg.buyer_name, seller_name=sender.name,
                                   postal_address=sender.postal_address, subject=msg.subject, body=msg.body,
-                                  template=msg.template, context=msg.context or {}, unsubscribe_url=unsub_url,
+                                  template=msg.template, context=template_values(msg.locale, msg.context),
+                                  unsubscribe_url=unsub_url,
                                   preferences_url=prefs))
         dkim = self._dkim_key(sender)
         email = OutgoingEmail(

@@ -42,6 +42,14 @@ class Message(Base):
     context: Mapped[dict] = mapped_column(JSON, default=dict)
     subject: Mapped[str | None] = mapped_column(String(998))
     body: Mapped[str | None] = mapped_column(Text)
+    # A written message the translator put into the buyer's language keeps the seller's words
+    # here (subject/body hold the translation); `translation_note` says what happened to it
+    # ("machine-translated from de by libre", "translator off: sent as written"); all None when
+    # the seller and the buyer share a language (see outbox.written_translation).
+    original_subject: Mapped[str | None] = mapped_column(String(998))
+    original_body: Mapped[str | None] = mapped_column(Text)
+    source_language: Mapped[str | None] = mapped_column(String(35))
+    translation_note: Mapped[str | None] = mapped_column(String(500))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     explanation: Mapped[str] = mapped_column(String(500), default="")
     # The same explanation as a code and its parameters, for the panel to word in any language.

@@ -5,8 +5,9 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, Field, TypeAdapter, ValidationError, WrapValidator, field_validator
+from pydantic import AfterValidator, Field, StrictBool, TypeAdapter, ValidationError, WrapValidator, field_validator
 
+from crossborder_crm.errors import N_, Reason, reason_of
 from crossborder_crm.validation import Instant, RowId, Schema, check_wall_time
 
 LOCAL_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
@@ -15,7 +16,7 @@ SEND_AT_SHAPES = '"best", an ISO 8601 instant with an offset, or {"local": "YYYY
 
 def _local(value: str) -> str:
     if not LOCAL_FORMAT.fullmatch(value):
-        raise ValueError("expected YYYY-MM-DDTHH:MM (the buyer's wall time, no offset)")
+        raise ValueError(N_("expected YYYY-MM-DDTHH:MM (the buyer's wall time, no offset)"))
     check_wall_time(datetime.strptime(value, "%Y-%m-%dT%H:%M"))
     return value
 
@@ -26,10 +27,10 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def _subject_line(value: str) -> str:
     if "\r" in value or "\n" in value:
-        raise ValueError("must be one line")
+        raise ValueError(N_("must be one line"))
     value = CONTROL.sub("", value).replace("\t", " ").strip()
     if not value:
-        raise ValueError("must not be empty once control characters are removed")
+        raise ValueError(N_("must not be empty once control characters are removed"))
     return value
 
 
@@ -54,10 +55,12 @@ def _by_shape(value: Any, _handler) -> Any:
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         if err["type"] != "value_error" and not isinstance(value, dict):
-            raise ValueError(f"expected {SEND_AT_SHAPES}") from None
+            raise ValueError(Reason(N_("expected %(shapes)s"), shapes=SEND_AT_SHAPES)) from None
         where = ".".join(str(p) for p in err["loc"])
-        reason = err["msg"].removeprefix("Value error, ")
-        raise ValueError(f"{where}: {reason}" if where else reason) from None
+        error = (err.get("ctx") or {}).get("error")
+        reason = reason_of(error) if isinstance(error, ValueError) else err["msg"].removeprefix("Value error, ")
+        raise ValueError(Reason(N_("%(where)s: %(reason)s"), where=where, reason=reason) if where
+                         else reason) from None
 
 
 # The union documents the shapes in OpenAPI; the wrap validator does the validating.
@@ -74,12 +77,16 @@ class MessageCreate(Schema):
                                                         "at most SEND_HORIZON_DAYS (default 366) ahead")
     kind: Literal["conversation", "marketing", "transactional"] = "conversation"
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=150)
+    translate: StrictBool = Field(default=True, description=(
+        "when the buyer's language differs from the seller's default language and the translator is on "
+        "(CRM_TRANSLATOR), send a machine translation with the original below it; false: send as written. "
+        "The answer's translation_note says what happened"))
 
     @field_validator("idempotency_key")
     @classmethod
     def _key_chars(cls, v: str | None) -> str | None:
         if v is not None and not re.fullmatch(r"[\x21-\x7e]+", v):
-            raise ValueError("printable ASCII without spaces")
+            raise ValueError(N_("printable ASCII without spaces"))
         return v
 
 

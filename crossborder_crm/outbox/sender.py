@@ -12,17 +12,17 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.errors import NotFound
+from crossborder_crm.errors import N_, NotFound
 from crossborder_crm.outbox.dkim_signing import validate_dkim_key
 from crossborder_crm.secret_box import SecretBox
-from crossborder_crm.validation import Email, Schema, parse
+from crossborder_crm.validation import Email, FieldError, Schema, parse
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def _hhmm(value: str) -> str:
     if not HHMM.match(value):
-        raise ValueError("expected HH:MM (24-hour, buyer local time)")
+        raise ValueError(N_("expected HH:MM (24-hour, buyer local time)"))
     return value
 
 
@@ -54,7 +54,7 @@ class SenderSettings(Schema):
         given = [f for f in ("dkim_domain", "dkim_selector", "dkim_private_key") if getattr(self, f)]
         if given and len(given) < 3:
             missing = sorted({"dkim_domain", "dkim_selector", "dkim_private_key"} - set(given))[0]
-            raise ValueError(f"{missing}: DKIM needs a domain, a selector and a private key together")
+            raise FieldError(missing, N_("DKIM needs a domain, a selector and a private key together"))
         return self
 
 

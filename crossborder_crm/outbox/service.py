@@ -15,11 +15,13 @@ from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.buyers.service import get_buyer_row
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.errors import Conflict, NotFound, ValidationFailed
+from crossborder_crm.errors import N_, Conflict, NotFound, Reason, ValidationFailed
+from crossborder_crm.i18n.translator import Translator
 from crossborder_crm.outbox.message_id import make_message_id
 from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
 from crossborder_crm.outbox.schemas import LocalTime, MessageCreate, MessageReschedule
 from crossborder_crm.outbox.send_timing import buyer_profile, marketing_sends, seller_cap, seller_policy
+from crossborder_crm.outbox.written_translation import WrittenText, translate_written
 from crossborder_crm.timing import cap_allows, localize, next_allowed_by_cap, next_send_time_explained, to_local
 from crossborder_crm.validation import parse
 
@@ -51,12 +53,18 @@ class NewMessage:
     context: dict | None = None
     origin: str = "written"
     origin_ref: str | None = None
+    # A translated written message keeps the seller's words (see outbox.written_translation).
+    original_subject: str | None = None
+    original_body: str | None = None
+    source_language: str | None = None
+    translation_note: str | None = None
 
 
-def _within_horizon(when: datetime, now: datetime, horizon: timedelta, given: str) -> None:
+def _within_horizon(when: datetime, now: datetime, horizon: timedelta, local: str | None = None) -> None:
     if when > now + horizon:
-        raise ValidationFailed("send_at is too far ahead",
-                               {"send_at": f"{given} is more than {horizon.days} days from now"})
+        reason = (Reason(N_("%(local)s is more than %(days)s days from now"), local=local, days=horizon.days)
+                  if local else Reason(N_("the instant is more than %(days)s days from now"), days=horizon.days))
+        raise ValidationFailed("send_at is too far ahead", {"send_at": reason})
 
 
 def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at: Any,
@@ -86,17 +94,19 @@ def choose_instant_explained(s: Session, seller: Seller, buyer: Buyer, kind: str
         if local != naive:
             why += f" (that time does not exist there that day: moved to {local:%H:%M})"
             data["asked"] = send_at.local
+        given = f"{send_at.local} {buyer.timezone}"
         if when < now:
-            raise ValidationFailed("send_at is in the past", {"send_at": f"{send_at.local} {buyer.timezone} has passed"})
-        _within_horizon(when, now, horizon, f"{send_at.local} {buyer.timezone}")
+            raise ValidationFailed("send_at is in the past",
+                                   {"send_at": Reason(N_("%(local)s has passed"), local=given)})
+        _within_horizon(when, now, horizon, given)
     else:
         when = send_at.astimezone(timezone.utc)
         why = "seller chose this instant"
         data = {"code": "seller_instant", "local": f"{to_local(when, buyer.timezone):%Y-%m-%dT%H:%M}",
                 "tz": buyer.timezone}
         if when < now:
-            raise ValidationFailed("send_at is in the past", {"send_at": "the instant has passed"})
-        _within_horizon(when, now, horizon, "the instant")
+            raise ValidationFailed("send_at is in the past", {"send_at": N_("the instant has passed")})
+        _within_horizon(when, now, horizon)
     if kind == "marketing":
         cap = seller_cap(seller)
         sends = marketing_sends(s, buyer.id, when - cap.window, exclude_message)
@@ -124,7 +134,9 @@ def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str,
                   origin_ref=new.origin_ref, idempotency_key=new.idempotency_key,
                   rfc_message_id=make_message_id(seller.key, new.idempotency_key, mail_domain),
                   locale=buyer.language, template=new.template, context=new.context or {},
-                  subject=new.subject, body=new.body, scheduled_at=when, explanation=why[:500],
+                  subject=new.subject, body=new.body, original_subject=new.original_subject,
+                  original_body=new.original_body, source_language=new.source_language,
+                  translation_note=new.translation_note, scheduled_at=when, explanation=why[:500],
                   explanation_data=why_data,
                   status="scheduled", due_at=when, attempts=0, created_at=now, updated_at=now)
     s.add(msg)
@@ -132,19 +144,36 @@ def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str,
     return Scheduled(msg, True)
 
 
+def _written_text(db: Database, seller_id: int, spec: MessageCreate, translator: Translator | None) -> WrittenText:
+    """The message's text in the buyer's language (see outbox.written_translation), translated
+    outside any transaction; a key already used returns its message untouched, so not translated."""
+    with db.reading() as s:
+        if spec.idempotency_key is not None and s.scalar(select(Message.id).where(
+                Message.seller_id == seller_id, Message.idempotency_key == spec.idempotency_key)) is not None:
+            return WrittenText(spec.subject, spec.body)
+        source = s.scalar(select(Seller.default_language).where(Seller.id == seller_id))
+        target = get_buyer_row(s, seller_id, spec.buyer_id).language
+    return translate_written(translator, spec.subject, spec.body, source=source, target=target, wanted=spec.translate)
+
+
 def schedule_message(db: Database, clock: Clock, seller_id: int, data: Mapping[str, Any], *,
-                     mail_domain: str, horizon: timedelta = SEND_HORIZON) -> Scheduled:
-    """Schedule a seller-written message at the buyer's best moment (or the one given)."""
+                     mail_domain: str, horizon: timedelta = SEND_HORIZON,
+                     translator: Translator | None = None) -> Scheduled:
+    """Schedule a seller-written message at the buyer's best moment (or the one given), in the
+    buyer's language when `translator` is given and the seller writes in another one."""
     spec = parse(MessageCreate, data, "message")
     key = spec.idempotency_key or f"written:{uuid.uuid4().hex}"
-    new = NewMessage(seller_id, spec.buyer_id, spec.kind, key, spec.send_at, subject=spec.subject,
-                     body=spec.body)
+    text = _written_text(db, seller_id, spec, translator)
+    new = NewMessage(seller_id, spec.buyer_id, spec.kind, key, spec.send_at, subject=text.subject,
+                     body=text.body, context=text.context, original_subject=text.original_subject,
+                     original_body=text.original_body, source_language=text.source_language,
+                     translation_note=text.note)
     try:
         with db.transaction() as s:
             result = enqueue(s, clock, new, mail_domain=mail_domain, horizon=horizon)
             if not result.created and (result.message.buyer_id != spec.buyer_id):
                 raise Conflict("idempotency key already used for another buyer",
-                               {"idempotency_key": f"used by message {result.message.id}"})
+                               {"idempotency_key": Reason(N_("used by message %(id)s"), id=result.message.id)})
             return result
     except IntegrityError:
         # Two requests with the same key at once: the loser returns the winner's row.
@@ -172,9 +201,10 @@ def list_messages(db: Database, seller_id: int, *, status: str | None = None, bu
                   limit: int = 50, cursor: int | None = None) -> tuple[list[Message], int | None]:
     """Messages newest first, by keyset on id; returns the page and the next cursor."""
     if status is not None and status not in MESSAGE_STATUSES:
-        raise ValidationFailed("invalid filter", {"status": f"one of {', '.join(MESSAGE_STATUSES)}"})
+        raise ValidationFailed("invalid filter",
+                               {"status": Reason(N_("one of %(choices)s"), choices=", ".join(MESSAGE_STATUSES))})
     if not 1 <= limit <= 500:
-        raise ValidationFailed("invalid limit", {"limit": "between 1 and 500"})
+        raise ValidationFailed("invalid limit", {"limit": Reason(N_("between 1 and %(max)s"), max=500)})
     q = select(Message).where(Message.seller_id == seller_id)
     if status:
         q = q.where(Message.status == status)

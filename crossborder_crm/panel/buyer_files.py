@@ -3,22 +3,24 @@ limits and its row-error report), export the list as CSV (the CLI's exporter and
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crossborder_crm.buyers import service
 from crossborder_crm.buyers.exporter import export_buyers
-from crossborder_crm.buyers.importer import ImportLimits, import_buyers
+from crossborder_crm.buyers.importer import ImportLimits, RowError, import_buyers
 from crossborder_crm.buyers.listing import parse_filter
 from crossborder_crm.buyers.models import CONSENT_STATUSES
 from crossborder_crm.container import current_services
-from crossborder_crm.errors import Conflict, ValidationFailed
+from crossborder_crm.errors import Conflict, Reason, ValidationFailed
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.choices import country_choices
 from crossborder_crm.panel.forms import place_errors, submitted_values, update_from_form
 from crossborder_crm.panel.nav import N_
+from crossborder_crm.panel.reasons import localize_reason
 
 # Rows of the error report shown on the page; the rest are counted.
 SHOWN_ERRORS = 200
@@ -68,7 +70,14 @@ def buyers_import():
                            limits=limits)
     status = 422 if report.fatal else 200
     return render_template("panel/buyers_import.html", report=report, limits=limits, error=None,
-                           errors=report.errors[:SHOWN_ERRORS], filename=upload.filename), status
+                           errors=[_localized(e) for e in report.errors[:SHOWN_ERRORS]],
+                           filename=upload.filename), status
+
+
+def _localized(error: RowError) -> RowError:
+    """The row error in the panel's language; a column named in the file stays as the file names it."""
+    column = localize_reason(error.column) if isinstance(error.column, Reason) else error.column
+    return replace(error, column=column, reason=localize_reason(error.reason))
 
 
 def _named(upload) -> io.BytesIO:

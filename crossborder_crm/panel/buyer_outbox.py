@@ -21,7 +21,7 @@ from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.explain import send_reason
 from crossborder_crm.panel.heatmap import HeatRow, heat_rows, source_line
 from crossborder_crm.panel.outbox_queries import QuietHours, seller_quiet_hours
-from crossborder_crm.panel.write_form import WriteForm, shown_form
+from crossborder_crm.panel.write_form import WriteForm, WriteLanguages, shown_form, write_languages
 from crossborder_crm.timing import to_local
 from crossborder_crm.validation import row_id
 
@@ -44,6 +44,7 @@ class BuyerOutbox:
     now_local: datetime
     deadline_hours: float | None
     why: str | None
+    languages: WriteLanguages  # the seller's and the buyer's, for the form's translation choice
 
 
 def _confirmation(seller_id: int, buyer_id: int):
@@ -77,7 +78,7 @@ def buyer_outbox(buyer) -> BuyerOutbox:
         messages=messages, more_messages=more is not None,
         form=shown_form(f"{timing.next_buyer_local:%Y-%m-%dT%H:%M}"),
         confirmation=_confirmation(seller_id, buyer.id), now_local=now_local, deadline_hours=deadline,
-        why=send_reason(timing.explanation_data, buyer.name))
+        why=send_reason(timing.explanation_data, buyer.name), languages=write_languages(buyer))
     cache[buyer.id] = result
     return result
 

@@ -20,6 +20,7 @@ from crossborder_crm.panel.inferred import language_provenance, timezone_provena
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.paging import Trail, page_size, page_size_error
 from crossborder_crm.panel.queries import filter_choices
+from crossborder_crm.panel.reasons import localize_fields
 from crossborder_crm.validation import ID_IN_PATH
 
 SORT_CHOICES = (
@@ -84,7 +85,7 @@ def buyers():
             flt = parse_filter(args)
             matched = count_buyers(svc.db, current_user.seller_id, flt) if flt != BuyerFilter() else total
         except ValidationFailed as exc:
-            errors = dict(exc.fields)
+            errors = localize_fields(exc.fields)
     if errors:
         status = 422
     kept = {k: args[k] for k in FILTER_KEYS if args.get(k)}

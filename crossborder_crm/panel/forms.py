@@ -1,11 +1,14 @@
 """The buyer edit form: posted fields → the service's update dict, and its errors → per-field messages.
 
-Pure functions over plain mappings, so they are tested without a request.
+Pure functions over plain mappings, so they are tested without a request (outside one the
+errors stay English).
 """
 from __future__ import annotations
 
 import re
 from typing import Any, Mapping
+
+from crossborder_crm.panel.reasons import localize_reason
 
 # Form fields, in the order they are shown.
 TEXT_FIELDS = ("name", "email", "phone", "country", "region", "city", "postal_code", "timezone",
@@ -65,9 +68,8 @@ def update_from_form(form: Mapping[str, str]) -> dict[str, Any]:
 
 
 def place_errors(fields: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
-    """Service errors ({"consent.status": …, "tags.2": …, "body": "phone: …"}) → next to each field.
-
-    Whatever cannot be tied to a form field is returned as a general message.
+    """Service errors ({"consent.status": …, "tags.2": …, "body": "phone: …"}) → next to each field,
+    in the panel's language. Whatever cannot be tied to a form field is returned as a general message.
     """
     per_field: dict[str, str] = {}
     general: list[str] = []
@@ -80,7 +82,7 @@ def place_errors(fields: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
             if sep and prefix in FORM_FIELDS:
                 head, message = prefix, rest
         if head in FORM_FIELDS:
-            per_field.setdefault(head, message)
+            per_field.setdefault(head, localize_reason(message))
         else:
-            general.append(message)
+            general.append(localize_reason(message))
     return per_field, general

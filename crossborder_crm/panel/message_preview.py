@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.db import Database
+from crossborder_crm.i18n.emails import template_values
 from crossborder_crm.outbox.models import Message
 from crossborder_crm.outbox.render import RenderInput, Rendered, render
 from crossborder_crm.outbox.unsubscribe import unsubscribe_links
@@ -59,7 +60,7 @@ def message_preview(db: Database, msg: Message, *, public_url: str, mail_domain:
         rendered, error = render(RenderInput(
             locale=msg.locale, buyer_name=buyer_name, seller_name=seller.name,
             postal_address=seller.postal_address, subject=msg.subject, body=msg.body,
-            template=msg.template, context=msg.context or {}, unsubscribe_url=unsub_url,
+            template=msg.template, context=template_values(msg.locale, msg.context), unsubscribe_url=unsub_url,
             preferences_url=unsub_url)), None
     except Exception as exc:  # noqa: BLE001 -- shown on the page, as the dispatcher would report it
         rendered, error = None, f"{type(exc).__name__}: {exc}"

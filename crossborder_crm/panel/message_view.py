@@ -11,7 +11,9 @@ from crossborder_crm.buyers import service as buyers_service
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import Conflict, NotFound, ValidationFailed
 from crossborder_crm.i18n import gettext as _
+from crossborder_crm.i18n.machine_catalog import refresh_machine_catalogs
 from crossborder_crm.outbox import service
+from crossborder_crm.outbox.render import clear_caches
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.explain import held_reason, send_reason
 from crossborder_crm.panel.message_preview import message_preview
@@ -26,7 +28,10 @@ PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; fo
 
 
 def _preview(msg):
-    return message_preview(current_services().db, msg, public_url=current_app.config.get("PUBLIC_URL") or "",
+    svc = current_services()
+    if refresh_machine_catalogs(svc.translator):  # as the dispatcher would word it now
+        clear_caches()
+    return message_preview(svc.db, msg, public_url=current_app.config.get("PUBLIC_URL") or "",
                            mail_domain=current_app.config["MAIL_FROM_DOMAIN"])
 
 

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated where it is shown."""
-    return message
+from crossborder_crm.errors import N_  # the panel's modules take the marker from here
 
 
 @dataclass(frozen=True)

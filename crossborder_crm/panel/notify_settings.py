@@ -8,6 +8,7 @@ from crossborder_crm.container import current_services
 from crossborder_crm.errors import ValidationFailed
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.panel.blueprint import bp
+from crossborder_crm.panel.reasons import localize_fields
 from crossborder_crm.shipments.milestones import MILESTONES
 from crossborder_crm.shipments.notify_settings import load_notify_settings, save_notify_settings
 from crossborder_crm.shipments.settings import DEFAULT_NOTIFY
@@ -28,7 +29,7 @@ def notify_settings():
         try:
             save_notify_settings(svc.db, seller_id, data)
         except ValidationFailed as exc:
-            errors = dict(exc.fields)
+            errors = localize_fields(exc.fields)
             values = {**data, "notify": set(data["notify"])}
         else:
             flash(_("Notification settings saved."), "success")

@@ -27,6 +27,7 @@ from crossborder_crm.outbox.sender import update_sender
 from crossborder_crm.panel.auth import safe_next
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import N_
+from crossborder_crm.panel.reasons import localize_reason
 from crossborder_crm.panel.users import SESSION_LOCALE_KEY, renew_session
 from crossborder_crm.secret_box import SecretBox
 
@@ -210,7 +211,7 @@ def place_sender_errors(fields: Mapping[str, str]) -> tuple[dict[str, str], list
             else:
                 per_field.setdefault(head, _(SENDER_MESSAGES[head]))
         else:
-            general.append(message)
+            general.append(localize_reason(message))
     return per_field, general
 
 

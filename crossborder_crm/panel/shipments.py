@@ -12,6 +12,7 @@ from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.outbox_queries import buyer_briefs
 from crossborder_crm.panel.paging import PAGE_SIZE, Trail, page_link_error, page_size, page_size_error
+from crossborder_crm.panel.reasons import localize_reason
 from crossborder_crm.shipments import queries
 from crossborder_crm.shipments.incidents import declare_incident, list_incidents
 from crossborder_crm.shipments.milestones import MILESTONES
@@ -128,11 +129,11 @@ def _incident_data(form) -> dict:
 
 
 def _incident_errors(fields: dict) -> dict[str, str]:
-    """Place service errors next to the form's fields (a route's ends on origin/destination)."""
+    """Place service errors, translated, next to the form's fields (a route's ends on origin/destination)."""
     placed: dict[str, str] = {}
     for key, reason in fields.items():
         name = key.rsplit(".", 1)[-1] if key.startswith("routes") else key.split(".", 1)[0]
-        placed.setdefault(name if name in INCIDENT_FIELDS else "general", reason)
+        placed.setdefault(name if name in INCIDENT_FIELDS else "general", localize_reason(reason))
     return placed
 
 

@@ -14,15 +14,19 @@ from typing import Any, Mapping
 
 from flask import current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
+from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers import service as buyers_service
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import Conflict, ValidationFailed
 from crossborder_crm.i18n import gettext as _
+from crossborder_crm.i18n.translator import same_language
 from crossborder_crm.outbox import service
 from crossborder_crm.outbox.schemas import MessageCreate
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.buyers import buyer as buyer_page
+from crossborder_crm.panel.reasons import localize_reason
 from crossborder_crm.validation import ID_IN_PATH, parse
 
 # What a seller may write from the panel (transactional mail comes from order events).
@@ -44,7 +48,7 @@ class WriteForm:
     def blank(cls, local_default: str = "") -> "WriteForm":
         """A fresh form: best moment, a conversation, a new nonce."""
         return cls({"subject": "", "body": "", "kind": "conversation", "when": "best",
-                    "local": local_default, "nonce": secrets.token_urlsafe(18)})
+                    "local": local_default, "nonce": secrets.token_urlsafe(18), "translate": "1"})
 
     @classmethod
     def posted(cls, form: Mapping[str, str]) -> "WriteForm":
@@ -52,6 +56,7 @@ class WriteForm:
         values = {name: (form.get(name) or "") for name in ("subject", "body", "kind", "when",
                                                              "local", "nonce")}
         values["local"] = values["local"].strip()
+        values["translate"] = "1" if form.get("translate") else ""  # an unticked box is not posted
         return cls(values)
 
     def check(self) -> bool:
@@ -85,7 +90,8 @@ class WriteForm:
             send_at = {"local": LOCAL_INPUT.fullmatch(v["local"]).group(1)}
         digest = hashlib.sha256(f"{buyer_id}:{v['nonce']}".encode()).hexdigest()[:40]
         return {"buyer_id": buyer_id, "subject": v["subject"], "body": v["body"], "kind": v["kind"],
-                "send_at": send_at, "idempotency_key": f"panel-write:{digest}"}
+                "send_at": send_at, "idempotency_key": f"panel-write:{digest}",
+                "translate": bool(v.get("translate"))}
 
     def place(self, fields: Mapping[str, str]) -> None:
         """Service errors ({"subject": …, "send_at.LocalTime.local": …}) → next to each field."""
@@ -114,7 +120,28 @@ class WriteForm:
             elif head == "idempotency_key":
                 self.general.append(_("This form has expired. Reload the page and write the message again."))
             else:
-                self.general.append(message)
+                self.general.append(localize_reason(message))
+
+
+@dataclass(frozen=True)
+class WriteLanguages:
+    """The languages of the write form: the seller writes theirs, the buyer reads theirs."""
+
+    seller: str
+    buyer: str
+    translator_on: bool
+
+    @property
+    def differ(self) -> bool:
+        return not same_language(self.seller, self.buyer)
+
+
+def write_languages(buyer) -> WriteLanguages:
+    """The seller's default language against this buyer's, and whether a translator is set up."""
+    svc = current_services()
+    with svc.db.reading() as s:
+        seller_language = s.scalar(select(Seller.default_language).where(Seller.id == current_user.seller_id))
+    return WriteLanguages(seller_language or "en", buyer.language, svc.translator is not None)
 
 
 def horizon_days() -> int:
@@ -140,7 +167,8 @@ def buyer_write(buyer_id: int):
             result = service.schedule_message(svc.db, svc.clock, seller_id,
                                               form.service_data(buyer_id),
                                               mail_domain=current_app.config["MAIL_FROM_DOMAIN"],
-                                              horizon=timedelta(days=horizon_days()))
+                                              horizon=timedelta(days=horizon_days()),
+                                              translator=svc.translator)
         except (ValidationFailed, Conflict) as exc:
             form.place(exc.fields)
             status = exc.status

@@ -14,6 +14,7 @@ from crossborder_crm.buyers.models import Order
 from crossborder_crm.buyers.codes import validate_country
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
+from crossborder_crm.errors import N_
 from crossborder_crm.shipments.milestones import ENDED
 from crossborder_crm.shipments.models import Incident, Shipment
 from crossborder_crm.shipments.notices import INCIDENT, enqueue_notice, notice_context
@@ -32,7 +33,7 @@ class RouteIn(Schema):
     @model_validator(mode="after")
     def _one_end(self):
         if self.origin is None and self.destination is None:
-            raise ValueError("a route needs an origin or a destination")
+            raise ValueError(N_("a route needs an origin or a destination"))
         return self
 
 
@@ -49,9 +50,9 @@ class IncidentCreate(Schema):
     def _scope(self):
         self.carriers = [c.strip() for c in self.carriers if c and c.strip()]
         if not self.carriers and not self.routes:
-            raise ValueError("name at least one carrier or one route")
+            raise ValueError(N_("name at least one carrier or one route"))
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise ValueError("ends_on is before starts_on")
+            raise ValueError(N_("ends_on is before starts_on"))
         return self
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.db import Database
-from crossborder_crm.errors import NotFound, ValidationFailed
+from crossborder_crm.errors import N_, NotFound, Reason, ValidationFailed, reason_of
 from crossborder_crm.shipments.milestones import MILESTONES
 from crossborder_crm.shipments.settings import SellerShipmentSettings, seller_shipment_settings
 
@@ -20,9 +20,9 @@ def _help_url(value: Any) -> str | None:
         return None
     parts = urlsplit(text)
     if len(text) > HELP_URL_MAX:
-        raise ValueError(f"at most {HELP_URL_MAX} characters")
+        raise ValueError(Reason(N_("at most %(num)s characters"), num=HELP_URL_MAX))
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
-        raise ValueError("must be a web address starting with https:// or http://")
+        raise ValueError(N_("must be a web address starting with https:// or http://"))
     return text
 
 
@@ -32,11 +32,12 @@ def check_notify_settings(data: Mapping[str, Any]) -> dict[str, Any]:
     notify = data.get("notify") or []
     unknown = [m for m in notify if m not in MILESTONES]
     if not isinstance(notify, (list, tuple)) or unknown:
-        errors["notify"] = f"unknown milestone(s) {', '.join(map(str, unknown))}: one of {', '.join(MILESTONES)}"
+        errors["notify"] = Reason(N_("unknown milestone(s) %(unknown)s: one of %(choices)s"),
+                                  unknown=", ".join(map(str, unknown)), choices=", ".join(MILESTONES))
     try:
         help_url = _help_url(data.get("help_url"))
     except ValueError as exc:
-        errors["help_url"] = str(exc)
+        errors["help_url"] = reason_of(exc)
     if errors:
         raise ValidationFailed("invalid notification settings", errors)
     return {"notify": [m for m in MILESTONES if m in notify], "delay_notices": bool(data.get("delay_notices")),

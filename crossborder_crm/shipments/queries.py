@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from crossborder_crm.buyers.models import Order
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.errors import NotFound, ValidationFailed
+from crossborder_crm.errors import N_, NotFound, Reason, ValidationFailed
 from crossborder_crm.outbox.models import Message
 from crossborder_crm.shipments.events import CheckpointIn, ShipmentIn
 from crossborder_crm.shipments.milestones import MILESTONES
@@ -24,7 +24,7 @@ from crossborder_crm.validation import parse
 
 def _limit(limit: int) -> None:
     if not 1 <= limit <= 500:
-        raise ValidationFailed("invalid limit", {"limit": "between 1 and 500"})
+        raise ValidationFailed("invalid limit", {"limit": Reason(N_("between 1 and %(max)s"), max=500)})
 
 
 def _page(rows: list, limit: int) -> tuple[list, int | None]:
@@ -38,7 +38,8 @@ def list_shipments(db: Database, seller_id: int, *, milestone: str | None = None
                    limit: int = 50, cursor: int | None = None) -> tuple[list[Shipment], int | None]:
     """Shipments newest first, by keyset on id; returns the page and the next cursor."""
     if milestone is not None and milestone not in MILESTONES:
-        raise ValidationFailed("invalid filter", {"milestone": f"must be one of: {', '.join(MILESTONES)}"})
+        raise ValidationFailed("invalid filter",
+                               {"milestone": Reason(N_("must be one of: %(choices)s"), choices=", ".join(MILESTONES))})
     _limit(limit)
     q = select(Shipment).where(Shipment.seller_id == seller_id)
     for column, value in ((Shipment.milestone, milestone), (Shipment.stalled, stalled), (Shipment.late, late),
@@ -87,7 +88,8 @@ def record_shipment(db: Database, clock: Clock, settings: Mapping[str, Any], sel
         if spec.order_id is not None:
             order = s.scalar(select(Order).where(Order.id == spec.order_id, Order.seller_id == seller_id))
             if order is None:
-                raise ValidationFailed("invalid order_id", {"order_id": f"no order {spec.order_id}"})
+                raise ValidationFailed("invalid order_id",
+                                       {"order_id": Reason(N_("no order %(id)s"), id=spec.order_id)})
         existed = s.scalar(select(Shipment.id).where(Shipment.seller_id == seller_id,
                                                      Shipment.tracking_number == spec.tracking_number))
         event = ShipmentIn(
@@ -102,8 +104,9 @@ def record_shipment(db: Database, clock: Clock, settings: Mapping[str, Any], sel
             shipment = apply_shipment(s, clock, seller_id, event, settings)
         except OrderNotYetKnown:
             raise ValidationFailed("order_id is required for a new parcel",
-                                   {"order_id": f"no parcel with tracking number {spec.tracking_number} yet: "
-                                                "give the order it belongs to"}) from None
+                                   {"order_id": Reason(N_("no parcel with tracking number %(number)s yet: "
+                                                          "give the order it belongs to"),
+                                                       number=spec.tracking_number)}) from None
         return shipment, existed is None
 
 

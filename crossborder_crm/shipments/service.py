@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Order
 from crossborder_crm.clock import Clock
-from crossborder_crm.errors import ValidationFailed
+from crossborder_crm.errors import N_, Reason, ValidationFailed
 from crossborder_crm.shipments import eta
 from crossborder_crm.shipments.events import CheckpointIn, ShipmentIn
 from crossborder_crm.shipments.milestones import ENDED, MILESTONES, PROGRESS_RANK, Position, step
@@ -39,22 +39,26 @@ class OrderNotYetKnown(Exception):
 def _check(event: ShipmentIn) -> None:
     errors: dict[str, str] = {}
     if not (event.tracking_number or "").strip():
-        errors["tracking_number"] = "is required"
+        errors["tracking_number"] = N_("is required")
     elif len(event.tracking_number.strip()) > 100:
-        errors["tracking_number"] = "is longer than 100 characters"
+        errors["tracking_number"] = Reason(N_("is longer than %(num)s characters"), num=100)
     if event.milestone is not None and event.milestone not in MILESTONES:
-        errors["milestone"] = f"must be one of: {', '.join(MILESTONES)}"
+        errors["milestone"] = _one_of_milestones()
     for name in ("shipped_at", "source_updated_at"):
         value = getattr(event, name)
         if value is not None and value.utcoffset() is None:
-            errors[name] = "needs a UTC offset"
+            errors[name] = N_("needs a UTC offset")
     for i, cp in enumerate(event.checkpoints):
         if cp.milestone not in MILESTONES:
-            errors[f"checkpoints.{i}.milestone"] = f"must be one of: {', '.join(MILESTONES)}"
+            errors[f"checkpoints.{i}.milestone"] = _one_of_milestones()
         if cp.at.utcoffset() is None:
-            errors[f"checkpoints.{i}.at"] = "needs a UTC offset"
+            errors[f"checkpoints.{i}.at"] = N_("needs a UTC offset")
     if errors:
         raise ValidationFailed("invalid shipment", errors)
+
+
+def _one_of_milestones() -> Reason:
+    return Reason(N_("must be one of: %(choices)s"), choices=", ".join(MILESTONES))
 
 
 def _find(s: Session, seller_id: int, event: ShipmentIn) -> Shipment | None:

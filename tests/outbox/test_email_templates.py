@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from babel.messages.pofile import read_po
@@ -125,3 +126,7 @@ def test_a_machine_translated_written_message_says_so_and_keeps_the_original():
                              context={"translated_from": "de", "original_body": "Hallo <Ana>"}))
     assert "alemán" in out.text and "Hallo <Ana>" in out.text
     assert "Hallo &lt;Ana&gt;" in out.html
+
+
+def test_a_subject_given_with_the_message_wins_over_the_templates():
+    assert render(replace(notice("shipment_delivered", "de"), subject="Ihr Paket")).subject == "Ihr Paket"
