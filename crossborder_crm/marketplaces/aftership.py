@@ -1,11 +1,11 @@
 """AfterShip tracking webhooks: `aftership-hmac-sha256` (base64) over the raw body; event id in the body."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Mapping
 
 from crossborder_crm.marketplaces.events import Ignored
+from crossborder_crm.marketplaces.payload import envelope_of
 from crossborder_crm.marketplaces.signing import verify_base64_hmac
 from crossborder_crm.marketplaces.tracking import shipment_from_aftership
 
@@ -22,9 +22,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str, now: datetime) 
 
 def envelope(headers: Mapping[str, str], body: bytes, data: Mapping) -> tuple[str, str]:
     """(topic, delivery id) from the body's `event` and `event_id` (AfterShip retries keep the id)."""
-    topic = str(data.get("event") or "unknown")[:100]
-    delivery = str(data.get("event_id") or "")[:200]
-    return topic, delivery or "sha256:" + hashlib.sha256(body).hexdigest()
+    return envelope_of(data.get("event"), data.get("event_id"), body)
 
 
 def events(topic: str, data: Mapping) -> list:

@@ -1,7 +1,6 @@
 """The generic source: our own JSON (generic_schemas), signed `X-CRM-Signature: t=<unix>,v1=<hex>`."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Mapping
 
@@ -9,6 +8,7 @@ from pydantic import ValidationError
 
 from crossborder_crm.marketplaces.events import BuyerEventIn, CustomerIn, Ignored, OrderIn, OrderLineIn, PayloadInvalid
 from crossborder_crm.marketplaces.generic_schemas import DATA_SCHEMAS, GenericBuyer, GenericOrder, GenericShipment
+from crossborder_crm.marketplaces.payload import envelope_of
 from crossborder_crm.marketplaces.signing import verify_generic
 from crossborder_crm.shipments.events import CheckpointIn, ShipmentIn
 from crossborder_crm.shipments.status_map import canonical_milestone
@@ -27,9 +27,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str, now: datetime) 
 
 def envelope(headers: Mapping[str, str], body: bytes, data: Mapping) -> tuple[str, str]:
     """(topic, delivery id) from the body's `type` and `id`."""
-    topic = str(data.get("type") or "unknown")[:100]
-    delivery = str(data.get("id") or "")[:200]
-    return topic, delivery or "sha256:" + hashlib.sha256(body).hexdigest()
+    return envelope_of(data.get("type"), data.get("id"), body)
 
 
 def events(topic: str, data: Mapping) -> list:

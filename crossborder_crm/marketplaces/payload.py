@@ -1,6 +1,7 @@
 """Reading a delivery body and its fields: exact numbers, explicit offsets, precise errors."""
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 from datetime import date, datetime, timezone
@@ -27,6 +28,13 @@ def parse_json(body: bytes) -> dict:
     if not isinstance(data, dict):
         raise NotJson("body must be a JSON object")
     return data
+
+
+def envelope_of(topic: Any, delivery_id: Any, body: bytes) -> tuple[str, str]:
+    """(topic, delivery id) as stored: trimmed and bounded; a body without an id is known by its hash."""
+    name = str(topic or "").strip()[:100] or "unknown"
+    delivery = str(delivery_id or "").strip()[:200]
+    return name, delivery or "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 def same_digest(expected: bytes, given: str | None) -> bool:

@@ -1,13 +1,13 @@
 """Shopify webhooks: HMAC over the raw body, topic and webhook id from headers, REST-shaped JSON."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Mapping
 
 from crossborder_crm.marketplaces.events import CustomerIn, Ignored, OrderIn, OrderLineIn, PayloadInvalid
 from crossborder_crm.marketplaces.payload import (
     country2,
+    envelope_of,
     ext_id,
     instant,
     items,
@@ -35,9 +35,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str, now: datetime) 
 
 def envelope(headers: Mapping[str, str], body: bytes, data: Mapping) -> tuple[str, str]:
     """(topic, delivery id): Shopify retries a delivery with the same X-Shopify-Webhook-Id."""
-    topic = (headers.get("X-Shopify-Topic") or "").strip()[:100] or "unknown"
-    delivery = (headers.get("X-Shopify-Webhook-Id") or "").strip()[:200]
-    return topic, delivery or "sha256:" + hashlib.sha256(body).hexdigest()
+    return envelope_of(headers.get("X-Shopify-Topic"), headers.get("X-Shopify-Webhook-Id"), body)
 
 
 def events(topic: str, data: Mapping) -> list:

@@ -1,13 +1,12 @@
 """WooCommerce webhooks: base64 HMAC of the raw body; the unsigned ping sent on save is answered 200."""
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime
 from typing import Mapping
 
 from crossborder_crm.marketplaces.events import CustomerIn, Ignored, OrderIn, OrderLineIn, PayloadInvalid
-from crossborder_crm.marketplaces.payload import country2, ext_id, instant, items, money, obj, text
+from crossborder_crm.marketplaces.payload import country2, envelope_of, ext_id, instant, items, money, obj, text
 from crossborder_crm.marketplaces.signing import verify_base64_hmac
 from crossborder_crm.marketplaces.tracking import shipments_from_woocommerce
 
@@ -36,9 +35,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str, now: datetime) 
 
 def envelope(headers: Mapping[str, str], body: bytes, data: Mapping) -> tuple[str, str]:
     """(topic, delivery id) from X-WC-Webhook-Topic and X-WC-Webhook-Delivery-ID."""
-    topic = (headers.get("X-WC-Webhook-Topic") or "").strip()[:100] or "unknown"
-    delivery = (headers.get("X-WC-Webhook-Delivery-ID") or "").strip()[:200]
-    return topic, delivery or "sha256:" + hashlib.sha256(body).hexdigest()
+    return envelope_of(headers.get("X-WC-Webhook-Topic"), headers.get("X-WC-Webhook-Delivery-ID"), body)
 
 
 def events(topic: str, data: Mapping) -> list:
