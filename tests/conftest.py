@@ -142,9 +142,16 @@ class ApiClient:
 
 
 def make_seller(services, name="Shop A", email="a@example.com"):
+    """A seller with a reply address, as a personal message needs one (outbox.deliverability)."""
+    from sqlalchemy import update
+
+    from crossborder_crm.accounts.models import Seller
     from crossborder_crm.accounts.service import create_seller
 
-    return create_seller(services.db, services.clock, name, email, "correct horse 1", box=services.box)
+    seller = create_seller(services.db, services.clock, name, email, "correct horse 1", box=services.box)
+    with services.db.transaction() as s:
+        s.execute(update(Seller).where(Seller.id == seller.seller_id).values(reply_to=f"replies-{email}"))
+    return seller
 
 
 @pytest.fixture

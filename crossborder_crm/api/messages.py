@@ -13,6 +13,13 @@ from crossborder_crm.outbox import service
 from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
 from crossborder_crm.outbox.schemas import MessageCreate, MessageReschedule
 
+QUIET_422 = ("send_at inside the buyer's quiet hours (the seller's quiet_start–quiet_end in the buyer's zone) "
+             "without \"override_quiet_hours\": true")
+UNSENDABLE_422 = ("Nothing stored: a message that could never be sent — buyer_id: the buyer has no email address, "
+                  "or it is suppressed after a bounce or complaint; kind: marketing to a buyer who denied or "
+                  "withdrew consent or unsubscribed, or a conversation while the seller has neither a From email "
+                  "nor a Reply-To address (Settings → Sending); or " + QUIET_422)
+
 
 def message_json(m: Message, buyer_tz: str | None = None) -> dict:
     """The API shape of a message, with the buyer's local wall time for its scheduled instant."""
@@ -42,7 +49,8 @@ def _one(m: Message) -> dict:
                                           "language, original_subject and original_body in the seller's, and "
                                           "translation_note (null when seller and buyer share a language)",
                                           200: "Already scheduled with this idempotency key (not translated again)",
-                                          409: "Idempotency key used for another buyer"}, tag="messages")
+                                          409: "Idempotency key used for another buyer",
+                                          422: UNSENDABLE_422 + "; or an invalid field"}, tag="messages")
 def create_message():
     """Schedule a message."""
     svc = current_services()
@@ -80,7 +88,9 @@ def cancel_message(message_id: int):
 
 
 @operation(bp, "/messages/<int:message_id>/reschedule", "POST", "Move a message to a new moment",
-           body=MessageReschedule, tag="messages", responses={200: "Rescheduled", 409: "Already sent"})
+           body=MessageReschedule, tag="messages", responses={
+               200: "Rescheduled", 409: "Already sent",
+               422: QUIET_422 + "; or send_at passed, too far ahead or malformed"})
 def reschedule_message(message_id: int):
     """Reschedule a message."""
     svc = current_services()

@@ -59,7 +59,8 @@ def build_document(prefix: str = "/api/v1") -> dict:
         errors += [401] if op.auth else []
         errors += [404] if "{" in path else []
         for code in errors + [c for c in op.responses if c >= 400]:
-            responses[str(code)] = {"description": _STATUS_TEXT.get(code, "Error"), "content": {
+            # An operation's own wording of an error (what its 422 or 409 means there) wins.
+            responses[str(code)] = {"description": op.responses.get(code) or _STATUS_TEXT.get(code, "Error"), "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         if op.auth:
             entry["security"] = [{"bearer": []}]

@@ -17,6 +17,7 @@ from typing import Callable
 from crossborder_crm.clock import Clock
 from crossborder_crm.i18n.emails import template_values
 from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDeliveryError, Transport
+from crossborder_crm.outbox.deliverability import address_refusal
 from crossborder_crm.outbox.dispatch_events import DispatchObserver, DispatchOutcome, NoObserver
 from crossborder_crm.outbox.marks import marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
@@ -68,17 +69,12 @@ def gate_reason(msg: Claimed, gate: SendCheck, cap_count: int) -> str | None:
     """Why a message must not go out now (None: it may)."""
     if gate.status != "sending":
         return f"status changed to {gate.status}"
-    if not gate.email:
-        return "buyer has no email address"
-    if gate.suppressed_scope == "all":
-        return "address is suppressed (bounce or complaint)"
-    if msg.kind == "marketing":
-        if gate.suppressed_scope == "marketing":
-            return "buyer unsubscribed"
-        if gate.consent_status in ("denied", "withdrawn"):
-            return f"marketing consent {gate.consent_status}"
-        if gate.marketing_sent >= cap_count:
-            return "frequency cap reached at send time"
+    # The same rule refuses such a message when it is written (outbox.deliverability).
+    refusal = address_refusal(msg.kind, gate.email, gate.consent_status, gate.suppressed_scope)
+    if refusal is not None:
+        return str(refusal.reason)  # a plain str: the driver stores it as is
+    if msg.kind == "marketing" and gate.marketing_sent >= cap_count:
+        return "frequency cap reached at send time"
     return None
 
 

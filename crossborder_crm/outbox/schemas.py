@@ -12,6 +12,9 @@ from crossborder_crm.validation import Instant, RowId, Schema, check_wall_time
 
 LOCAL_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
 SEND_AT_SHAPES = '"best", an ISO 8601 instant with an offset, or {"local": "YYYY-MM-DDTHH:MM"}'
+QUIET_OVERRIDE_HELP = ("a send_at time inside the buyer's quiet hours (the seller's quiet_start–quiet_end, in the "
+                       "buyer's zone) is refused with 422 unless this is true; the explanation then says so. "
+                       "Ignored for \"best\", which never lands in quiet hours")
 
 
 def _local(value: str) -> str:
@@ -81,6 +84,7 @@ class MessageCreate(Schema):
         "when the buyer's language differs from the seller's default language and the translator is on "
         "(CRM_TRANSLATOR), send a machine translation with the original below it; false: send as written. "
         "The answer's translation_note says what happened"))
+    override_quiet_hours: StrictBool = Field(default=False, description=QUIET_OVERRIDE_HELP)
 
     @field_validator("idempotency_key")
     @classmethod
@@ -94,3 +98,4 @@ class MessageReschedule(Schema):
     """A new send time for a message that has not gone out."""
 
     send_at: SendAt
+    override_quiet_hours: StrictBool = Field(default=False, description=QUIET_OVERRIDE_HELP)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from sqlalchemy import select
@@ -17,12 +17,14 @@ from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import N_, Conflict, NotFound, Reason, ValidationFailed
 from crossborder_crm.i18n.translator import Translator
+from crossborder_crm.outbox.chosen_time import seller_chosen
+from crossborder_crm.outbox.deliverability import written_refusals
 from crossborder_crm.outbox.message_id import make_message_id
 from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
-from crossborder_crm.outbox.schemas import LocalTime, MessageCreate, MessageReschedule
+from crossborder_crm.outbox.schemas import MessageCreate, MessageReschedule
 from crossborder_crm.outbox.send_timing import buyer_profile, marketing_sends, seller_cap, seller_policy
 from crossborder_crm.outbox.written_translation import WrittenText, translate_written
-from crossborder_crm.timing import cap_allows, localize, next_allowed_by_cap, next_send_time_explained, to_local
+from crossborder_crm.timing import cap_allows, next_allowed_by_cap, next_send_time_explained
 from crossborder_crm.validation import parse
 
 
@@ -58,13 +60,10 @@ class NewMessage:
     original_body: str | None = None
     source_language: str | None = None
     translation_note: str | None = None
-
-
-def _within_horizon(when: datetime, now: datetime, horizon: timedelta, local: str | None = None) -> None:
-    if when > now + horizon:
-        reason = (Reason(N_("%(local)s is more than %(days)s days from now"), local=local, days=horizon.days)
-                  if local else Reason(N_("the instant is more than %(days)s days from now"), days=horizon.days))
-        raise ValidationFailed("send_at is too far ahead", {"send_at": reason})
+    # A seller-written message is refused when it could never be sent (outbox.deliverability);
+    # other origins are held back by the dispatcher's gate, as before.
+    refuse_undeliverable: bool = False
+    override_quiet_hours: bool = False  # a given time inside the buyer's quiet hours, asked for explicitly
 
 
 def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at: Any,
@@ -72,7 +71,7 @@ def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at:
                    horizon: timedelta = SEND_HORIZON) -> tuple[datetime, str]:
     """Resolve "best" / an instant / a buyer-local time into a UTC instant and its explanation.
 
-    A time the seller gives must lie between now and now + horizon.
+    A time the seller gives must lie between now and now + horizon, outside the buyer's quiet hours.
     """
     when, why, _data = choose_instant_explained(s, seller, buyer, kind, send_at, now, exclude_message, horizon)
     return when, why
@@ -80,33 +79,15 @@ def choose_instant(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at:
 
 def choose_instant_explained(s: Session, seller: Seller, buyer: Buyer, kind: str, send_at: Any,
                              now: datetime, exclude_message: int | None = None,
-                             horizon: timedelta = SEND_HORIZON) -> tuple[datetime, str, dict]:
-    """`choose_instant` plus the explanation as data (a code and its parameters) for the panel."""
+                             horizon: timedelta = SEND_HORIZON,
+                             override_quiet_hours: bool = False) -> tuple[datetime, str, dict]:
+    """`choose_instant` plus the explanation as data (a code and its parameters) for the panel; a
+    given time in the buyer's quiet hours is refused unless `override_quiet_hours` (outbox.chosen_time)."""
     policy = seller_policy(seller, kind)
     if send_at == "best" or send_at is None:
         when, why, data = next_send_time_explained(buyer_profile(s, buyer, seller, now), policy, now)
-    elif isinstance(send_at, LocalTime):
-        naive = datetime.strptime(send_at.local, "%Y-%m-%dT%H:%M")
-        when = localize(naive, buyer.timezone)
-        local = to_local(when, buyer.timezone).replace(tzinfo=None)
-        why = f"seller chose {send_at.local} in {buyer.timezone}"
-        data = {"code": "seller_local", "local": f"{local:%Y-%m-%dT%H:%M}", "tz": buyer.timezone}
-        if local != naive:
-            why += f" (that time does not exist there that day: moved to {local:%H:%M})"
-            data["asked"] = send_at.local
-        given = f"{send_at.local} {buyer.timezone}"
-        if when < now:
-            raise ValidationFailed("send_at is in the past",
-                                   {"send_at": Reason(N_("%(local)s has passed"), local=given)})
-        _within_horizon(when, now, horizon, given)
     else:
-        when = send_at.astimezone(timezone.utc)
-        why = "seller chose this instant"
-        data = {"code": "seller_instant", "local": f"{to_local(when, buyer.timezone):%Y-%m-%dT%H:%M}",
-                "tz": buyer.timezone}
-        if when < now:
-            raise ValidationFailed("send_at is in the past", {"send_at": N_("the instant has passed")})
-        _within_horizon(when, now, horizon)
+        when, why, data = seller_chosen(send_at, buyer.timezone, policy, now, horizon, override_quiet_hours)
     if kind == "marketing":
         cap = seller_cap(seller)
         sends = marketing_sends(s, buyer.id, when - cap.window, exclude_message)
@@ -119,6 +100,13 @@ def choose_instant_explained(s: Session, seller: Seller, buyer: Buyer, kind: str
     return when, why, data
 
 
+def refuse_undeliverable(s: Session, seller: Seller, buyer: Buyer, kind: str) -> None:
+    """Refuse (422, naming the field) a message that could never be sent to this buyer."""
+    fields = written_refusals(s, seller, buyer, (kind,)).get(kind)
+    if fields:
+        raise ValidationFailed("the message could never be sent", dict(fields))
+
+
 def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str,
             horizon: timedelta = SEND_HORIZON) -> Scheduled:
     """Insert one message in the caller's transaction, or return the one with the same key."""
@@ -129,7 +117,10 @@ def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str,
     seller = s.get(Seller, new.seller_id)
     buyer = get_buyer_row(s, new.seller_id, new.buyer_id)
     now = clock.now()
-    when, why, why_data = choose_instant_explained(s, seller, buyer, new.kind, new.send_at, now, horizon=horizon)
+    if new.refuse_undeliverable:
+        refuse_undeliverable(s, seller, buyer, new.kind)
+    when, why, why_data = choose_instant_explained(s, seller, buyer, new.kind, new.send_at, now, horizon=horizon,
+                                                   override_quiet_hours=new.override_quiet_hours)
     msg = Message(seller_id=new.seller_id, buyer_id=buyer.id, kind=new.kind, origin=new.origin,
                   origin_ref=new.origin_ref, idempotency_key=new.idempotency_key,
                   rfc_message_id=make_message_id(seller.key, new.idempotency_key, mail_domain),
@@ -151,8 +142,10 @@ def _written_text(db: Database, seller_id: int, spec: MessageCreate, translator:
         if spec.idempotency_key is not None and s.scalar(select(Message.id).where(
                 Message.seller_id == seller_id, Message.idempotency_key == spec.idempotency_key)) is not None:
             return WrittenText(spec.subject, spec.body)
-        source = s.scalar(select(Seller.default_language).where(Seller.id == seller_id))
-        target = get_buyer_row(s, seller_id, spec.buyer_id).language
+        seller = s.get(Seller, seller_id)
+        buyer = get_buyer_row(s, seller_id, spec.buyer_id)
+        refuse_undeliverable(s, seller, buyer, spec.kind)  # before translating: it would be wasted
+        source, target = seller.default_language, buyer.language
     return translate_written(translator, spec.subject, spec.body, source=source, target=target, wanted=spec.translate)
 
 
@@ -167,7 +160,8 @@ def schedule_message(db: Database, clock: Clock, seller_id: int, data: Mapping[s
     new = NewMessage(seller_id, spec.buyer_id, spec.kind, key, spec.send_at, subject=text.subject,
                      body=text.body, context=text.context, original_subject=text.original_subject,
                      original_body=text.original_body, source_language=text.source_language,
-                     translation_note=text.note)
+                     translation_note=text.note, refuse_undeliverable=True,
+                     override_quiet_hours=spec.override_quiet_hours)
     try:
         with db.transaction() as s:
             result = enqueue(s, clock, new, mail_domain=mail_domain, horizon=horizon)
@@ -231,7 +225,8 @@ def cancel_message(db: Database, clock: Clock, seller_id: int, message_id: int) 
 
 def reschedule_message(db: Database, clock: Clock, seller_id: int, message_id: int,
                        data: Mapping[str, Any], *, horizon: timedelta = SEND_HORIZON) -> Message:
-    """Move a scheduled or failed message to a new moment ("best" recomputes it)."""
+    """Move a scheduled or failed message to a new moment ("best" recomputes it; a given time in the
+    buyer's quiet hours needs override_quiet_hours)."""
     spec = parse(MessageReschedule, data, "reschedule")
     with db.transaction() as s:
         msg = _message_row(s, seller_id, message_id)
@@ -241,7 +236,8 @@ def reschedule_message(db: Database, clock: Clock, seller_id: int, message_id: i
         seller = s.get(Seller, seller_id)
         buyer = get_buyer_row(s, seller_id, msg.buyer_id)
         when, why, why_data = choose_instant_explained(s, seller, buyer, msg.kind, spec.send_at, now,
-                                                       exclude_message=msg.id, horizon=horizon)
+                                                       exclude_message=msg.id, horizon=horizon,
+                                                       override_quiet_hours=spec.override_quiet_hours)
         msg.scheduled_at = msg.due_at = when
         msg.explanation, msg.status, msg.updated_at = why[:500], "scheduled", now
         msg.explanation_data = why_data

@@ -16,9 +16,10 @@ from flask_login import current_user
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import NotFound
 from crossborder_crm.outbox import service
+from crossborder_crm.outbox.deliverability import NO_REPLY_ADDRESS, buyer_refusals
 from crossborder_crm.outbox.send_timing import BuyerTiming, buyer_timing
 from crossborder_crm.panel.blueprint import bp
-from crossborder_crm.panel.explain import send_reason
+from crossborder_crm.panel.explain import refusal_sentence, send_reason
 from crossborder_crm.panel.heatmap import HeatRow, heat_rows, source_line
 from crossborder_crm.panel.outbox_queries import QuietHours, seller_quiet_hours
 from crossborder_crm.panel.write_form import WriteForm, WriteLanguages, shown_form, write_languages
@@ -45,6 +46,8 @@ class BuyerOutbox:
     deadline_hours: float | None
     why: str | None
     languages: WriteLanguages  # the seller's and the buyer's, for the form's translation choice
+    refusals: dict[str, list[str]]  # per kind, why a message could not be sent (panel language)
+    reply_address_missing: bool  # the seller has no address a buyer could reply to
 
 
 def _confirmation(seller_id: int, buyer_id: int):
@@ -71,6 +74,7 @@ def buyer_outbox(buyer) -> BuyerOutbox:
                                            limit=RECENT_ON_BUYER_PAGE)
     now_local = to_local(svc.clock.now(), buyer.timezone).replace(tzinfo=None)
     deadline = (timing.explanation_data or {}).get("deadline_hours")
+    refused = buyer_refusals(svc.db, seller_id, buyer.id)
     result = BuyerOutbox(
         timing=timing, rows=heat_rows(timing.heatmap, quiet, timing.next_buyer_local, now_local,
                                       timedelta(hours=deadline) if deadline else None),
@@ -78,7 +82,10 @@ def buyer_outbox(buyer) -> BuyerOutbox:
         messages=messages, more_messages=more is not None,
         form=shown_form(f"{timing.next_buyer_local:%Y-%m-%dT%H:%M}"),
         confirmation=_confirmation(seller_id, buyer.id), now_local=now_local, deadline_hours=deadline,
-        why=send_reason(timing.explanation_data, buyer.name), languages=write_languages(buyer))
+        why=send_reason(timing.explanation_data, buyer.name), languages=write_languages(buyer),
+        refusals={kind: [refusal_sentence(r) for r in fields.values()] for kind, fields in refused.items()},
+        reply_address_missing=any(getattr(r, "template", None) == NO_REPLY_ADDRESS
+                                  for fields in refused.values() for r in fields.values()))
     cache[buyer.id] = result
     return result
 

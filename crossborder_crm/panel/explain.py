@@ -10,8 +10,10 @@ from babel.dates import format_skeleton, format_time, get_day_names
 
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.i18n import ngettext
+from crossborder_crm.outbox.deliverability import NO_CONSENT, NO_EMAIL, NO_REPLY_ADDRESS, SUPPRESSED, UNSUBSCRIBED
 from crossborder_crm.panel.formatting import country_name, ui_locale, zone_city
 from crossborder_crm.panel.nav import N_
+from crossborder_crm.panel.reasons import localize_reason
 
 # Part of the day of a peak hour (engine's own boundaries: before 6, 12, 14, 18, 23, 24).
 _PARTS = ((6, N_("at night")), (12, N_("in the morning")), (14, N_("around lunchtime")),
@@ -94,6 +96,11 @@ def _choice(data: dict, city: str) -> str:
                                  "their time) there now, so it waits until %(when)s in %(city)s."),
         "seller_local": N_("You chose %(when)s in %(city)s."),
         "seller_instant": N_("You chose this moment: %(when)s in %(city)s."),
+        "seller_local_quiet_override": N_("You chose %(when)s in %(city)s, inside the buyer's quiet hours "
+                                          "(%(start)s–%(end)s their time), and asked to send it anyway."),
+        "seller_instant_quiet_override": N_("You chose this moment: %(when)s in %(city)s, inside the buyer's "
+                                            "quiet hours (%(start)s–%(end)s their time), and asked to send it "
+                                            "anyway."),
     }
     return _(sentences[code], **values) if code in sentences else ""
 
@@ -137,6 +144,38 @@ def held_reason(last_error: str | None) -> str | None:
         return None
     text = _HELD.get(last_error.strip())
     return _(text) if text else None
+
+
+def quiet_hours_warning(params: dict) -> str:
+    """The write and reschedule forms' warning for a time inside the buyer's quiet hours (the
+    params of outbox.chosen_time.IN_QUIET_HOURS)."""
+    return _("%(when)s in %(city)s is inside the buyer's quiet hours (%(start)s–%(end)s their time): "
+             "nothing is sent then unless you say so.", when=_when(params.get("when")),
+             city=zone_city(params.get("tz")), start=params.get("start", ""), end=params.get("end", ""))
+
+
+# Why a message cannot be written to this buyer (outbox.deliverability), said for the write form.
+_REFUSED = {
+    NO_EMAIL: N_("This buyer has no email address: add one (Edit) to write to them."),
+    SUPPRESSED: N_("This buyer's address bounced or they complained: nothing more can be sent to it."),
+    UNSUBSCRIBED: N_("This buyer unsubscribed from marketing email: a marketing message will not be sent."),
+    NO_REPLY_ADDRESS: N_("A personal message needs an address the buyer can reply to: add a From email or a "
+                         "reply-to address in Settings → Sending."),
+}
+_NO_CONSENT = {
+    "denied": N_("This buyer has not agreed to marketing email: a marketing message will not be sent."),
+    "withdrawn": N_("This buyer withdrew their consent to marketing email: a marketing message will not be sent."),
+}
+
+
+def refusal_sentence(reason: str) -> str:
+    """A deliverability refusal in the panel language; any other reason localized as it is."""
+    template = getattr(reason, "template", None)
+    if template == NO_CONSENT:
+        sentence = _NO_CONSENT.get(reason.params.get("status"))  # one sentence per status
+    else:
+        sentence = _REFUSED.get(template)
+    return _(sentence) if sentence else localize_reason(reason)
 
 
 _CONSENT_SOURCES = {

@@ -15,7 +15,8 @@ from crossborder_crm.i18n.machine_catalog import refresh_machine_catalogs
 from crossborder_crm.outbox import service
 from crossborder_crm.outbox.render import clear_caches
 from crossborder_crm.panel.blueprint import bp
-from crossborder_crm.panel.explain import held_reason, send_reason
+from crossborder_crm.outbox.chosen_time import IN_QUIET_HOURS
+from crossborder_crm.panel.explain import held_reason, quiet_hours_warning, send_reason
 from crossborder_crm.panel.message_preview import message_preview
 from crossborder_crm.panel.write_form import horizon_days
 from crossborder_crm.timing import to_local
@@ -75,7 +76,8 @@ def outbox_message_preview(message_id: int):
 def outbox_reschedule(message_id: int):
     """Move a scheduled or failed message to the buyer's next best moment or a local time."""
     svc = current_services()
-    form = {"when": request.form.get("when") or "best", "local": (request.form.get("local") or "").strip()}
+    form = {"when": request.form.get("when") or "best", "local": (request.form.get("local") or "").strip(),
+            "override_quiet_hours": "1" if request.form.get("override_quiet_hours") else ""}
     errors: dict[str, str] = {}
     if form["when"] not in ("best", "local"):
         errors["when"] = _("Choose the best moment or a time in the buyer's time zone.")
@@ -86,9 +88,16 @@ def outbox_reschedule(message_id: int):
     send_at = "best" if form["when"] == "best" else {"local": form["local"]}
     try:
         service.reschedule_message(svc.db, svc.clock, current_user.seller_id, message_id,
-                                   {"send_at": send_at}, horizon=timedelta(days=horizon_days()))
+                                   {"send_at": send_at, "override_quiet_hours": send_at != "best" and
+                                    bool(form["override_quiet_hours"])},
+                                   horizon=timedelta(days=horizon_days()))
     except ValidationFailed as exc:
-        errors["local"] = _reschedule_error(exc)
+        quiet = (exc.fields or {}).get("send_at")
+        if getattr(quiet, "template", None) == IN_QUIET_HOURS:
+            form["quiet_hours"] = "1"  # offer "send anyway" beside the warning
+            errors["local"] = quiet_hours_warning(quiet.params)
+        else:
+            errors["local"] = _reschedule_error(exc)
         return _page(message_id, form, errors, 422)
     except Conflict:
         flash(_("This message has already gone out or was cancelled: it can no longer be rescheduled."),

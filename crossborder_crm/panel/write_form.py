@@ -23,9 +23,12 @@ from crossborder_crm.errors import Conflict, ValidationFailed
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.i18n.translator import same_language
 from crossborder_crm.outbox import service
+from crossborder_crm.outbox.chosen_time import IN_QUIET_HOURS
+from crossborder_crm.outbox.deliverability import NO_CONSENT, NO_REPLY_ADDRESS, UNSUBSCRIBED
 from crossborder_crm.outbox.schemas import MessageCreate
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.buyers import buyer as buyer_page
+from crossborder_crm.panel.explain import quiet_hours_warning, refusal_sentence
 from crossborder_crm.panel.reasons import localize_reason
 from crossborder_crm.validation import ID_IN_PATH, parse
 
@@ -43,12 +46,15 @@ class WriteForm:
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    quiet_hours: bool = False  # the time chosen is in the buyer's quiet hours: offer "send anyway"
+    reply_address_missing: bool = False  # link to Settings → Sending
 
     @classmethod
     def blank(cls, local_default: str = "") -> "WriteForm":
         """A fresh form: best moment, a conversation, a new nonce."""
         return cls({"subject": "", "body": "", "kind": "conversation", "when": "best",
-                    "local": local_default, "nonce": secrets.token_urlsafe(18), "translate": "1"})
+                    "local": local_default, "nonce": secrets.token_urlsafe(18), "translate": "1",
+                    "override_quiet_hours": ""})
 
     @classmethod
     def posted(cls, form: Mapping[str, str]) -> "WriteForm":
@@ -57,6 +63,7 @@ class WriteForm:
                                                              "local", "nonce")}
         values["local"] = values["local"].strip()
         values["translate"] = "1" if form.get("translate") else ""  # an unticked box is not posted
+        values["override_quiet_hours"] = "1" if form.get("override_quiet_hours") else ""
         return cls(values)
 
     def check(self) -> bool:
@@ -91,7 +98,8 @@ class WriteForm:
         digest = hashlib.sha256(f"{buyer_id}:{v['nonce']}".encode()).hexdigest()[:40]
         return {"buyer_id": buyer_id, "subject": v["subject"], "body": v["body"], "kind": v["kind"],
                 "send_at": send_at, "idempotency_key": f"panel-write:{digest}",
-                "translate": bool(v.get("translate"))}
+                "translate": bool(v.get("translate")),
+                "override_quiet_hours": v["when"] == "local" and bool(v.get("override_quiet_hours"))}
 
     def place(self, fields: Mapping[str, str]) -> None:
         """Service errors ({"subject": …, "send_at.LocalTime.local": …}) → next to each field."""
@@ -106,11 +114,21 @@ class WriteForm:
                 self.errors.setdefault("body", (
                     _("The message is too long (at most 50,000 characters).") if "at most" in message
                     else _("Write the message.")))
+            elif head == "buyer_id":
+                self.general.append(refusal_sentence(message))  # the buyer cannot be mailed
+            elif head == "kind" and getattr(message, "template", None) == NO_REPLY_ADDRESS:
+                self.reply_address_missing = True
+                self.general.append(refusal_sentence(message))
+            elif head == "kind" and getattr(message, "template", None) in (UNSUBSCRIBED, NO_CONSENT):
+                self.errors.setdefault("kind", refusal_sentence(message))
             elif head == "kind":
                 self.errors.setdefault("kind", _("Choose one of the listed kinds."))
             elif head == "send_at":
                 target = "local" if self.values["when"] == "local" else "when"
-                if "passed" in message:
+                if getattr(message, "template", None) == IN_QUIET_HOURS:
+                    self.quiet_hours = True
+                    reason = quiet_hours_warning(message.params)
+                elif "passed" in message:
                     reason = _("That moment has already passed in the buyer's time zone.")
                 elif "days from now" in message or "must be between" in message:
                     reason = _("Choose a moment within the next %(days)s days.", days=horizon_days())

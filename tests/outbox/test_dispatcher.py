@@ -171,8 +171,10 @@ def test_unsubscribe_does_not_stop_transactional_mail(api_a, client, services, c
 
 
 def test_marketing_without_consent_is_suppressed_at_send(api_a, services, clock, sink):
-    buyer = new_buyer(api_a, consent={"status": "denied"})
+    buyer = new_buyer(api_a, consent={"status": "granted"})
     msg = schedule(api_a, buyer["id"], kind="marketing", send_at="2026-03-10T12:00:00+00:00")
+    # Denied after it was scheduled (scheduling it to a buyer who denied is refused at once).
+    assert api_a.patch(f"/buyers/{buyer['id']}", {"consent": {"status": "denied"}}).status_code == 200
     at(clock, "2026-03-10T12:00:00Z")
     assert dispatch(smtp_services(services, sink)).suppressed == 1
     assert _status(services, msg["id"]).last_error == "marketing consent denied"
@@ -199,7 +201,8 @@ def test_frequency_cap_is_checked_again_at_send_time(api_a, services, clock, sin
 
 def test_local_send_at_in_a_dst_gap_moves_to_the_end_of_the_gap(api_a):
     buyer = new_buyer(api_a)  # Europe/Madrid: 2026-03-29 02:00 -> 03:00
-    msg = schedule(api_a, buyer["id"], send_at={"local": "2026-03-29T02:30"})
+    msg = schedule(api_a, buyer["id"], send_at={"local": "2026-03-29T02:30"},
+                   override_quiet_hours=True)  # 02:30 is in the default quiet hours
     assert msg["scheduled_at"] == "2026-03-29T01:00:00Z"
     assert msg["scheduled_local"]["time"] == "2026-03-29T03:00+02:00"
     assert "does not exist" in msg["explanation"]
@@ -207,7 +210,8 @@ def test_local_send_at_in_a_dst_gap_moves_to_the_end_of_the_gap(api_a):
 
 def test_local_send_at_in_a_dst_overlap_takes_the_first_occurrence(api_a):
     buyer = new_buyer(api_a)  # Europe/Madrid: 2026-10-25 03:00 -> 02:00
-    msg = schedule(api_a, buyer["id"], send_at={"local": "2026-10-25T02:30"})
+    msg = schedule(api_a, buyer["id"], send_at={"local": "2026-10-25T02:30"},
+                   override_quiet_hours=True)  # 02:30 is in the default quiet hours
     assert msg["scheduled_at"] == "2026-10-25T00:30:00Z"
 
 

@@ -88,7 +88,8 @@ def test_rendered_written_message_content():
     out = render(marketing(locale="ar", subject='<b>"Sale" & more</b>', body="a <i>\n\nb"))
     assert out.subject == '<b>"Sale" & more</b>'
     assert out.text.startswith("a <i>\n\nb\n\n--\nShenzhen Outdoor Co.\n")
-    assert out.text.endswith(f"Unsubscribe from these emails: {UNSUB}\n")
+    # The footer speaks the buyer's language (the emails catalog), the link as given.
+    assert out.text.endswith(f"إلغاء الاشتراك في هذه الرسائل: {UNSUB}\n")
     assert "<title>&lt;b&gt;&#34;Sale&#34; &amp; more&lt;/b&gt;</title>" in out.html
     assert "<p>a &lt;i&gt;</p><p>b</p>" in out.html
     assert 'dir="rtl"' in out.html and f'<a href="{UNSUB}"' in out.html

@@ -19,6 +19,7 @@ from crossborder_crm import create_app
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers import service as buyers
 from crossborder_crm.clock import FixedClock
+from crossborder_crm.outbox.sender import update_sender
 from tests.conftest import OUTPUT_DIR, T0
 from tests.panel.conftest import PASSWORD
 
@@ -35,6 +36,8 @@ def _seed(services) -> None:
     seller = create_seller(services.db, services.clock, "Aurora Silk Co.", "owner@aurora.example",
                            PASSWORD)
     sid = seller.seller_id
+    # A reply address, as the demo shop has: personal messages are refused without one.
+    update_sender(services.db, services.clock, services.box, sid, {"reply_to": "care@aurora.example"})
 
     def make(data, orders=()):
         b = buyers.create_buyer(services.db, services.clock, sid, data)
@@ -54,7 +57,8 @@ def _seed(services) -> None:
     make({"name": "Maria Smith", "country": "US", "email": "maria@example.com", "phone": "+1 212 555 0142"},
          [("2026-02-11T15:00:00Z", "USD", [{"title": "Silk pillowcase", "unit_price": "39.00"}])])
     make({"name": "Jean Dupont", "country": "FR", "email": "jean@example.fr", "tags": ["wholesale"]})
-    make({"name": "Hanna Müller", "country": "DE", "region": "BY", "city": "München"},
+    make({"name": "Hanna Müller", "country": "DE", "region": "BY", "city": "München",
+          "email": "hanna@example.de"},  # the layout test writes to her: a buyer without an address is refused
          [("2025-12-01T09:00:00Z", "EUR", [{"title": "Silk robe", "unit_price": "129.00"}])])
     make({"name": "Yuki Tanaka", "country": "JP", "email": "yuki@example.jp"},
          [("2026-01-20T03:00:00Z", "JPY", [{"title": "Tea towel set", "unit_price": "3200"}])])

@@ -116,3 +116,36 @@ def test_seller_writes_to_a_buyer_at_the_best_moment(live_server, browser):
 
     assert not failed, failed
     context.close()
+
+
+def test_seller_sends_anyway_inside_the_buyers_quiet_hours(live_server, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    failed = _watch(page)
+    page.goto(live_server + "/login")
+    page.fill("#email", "owner@aurora.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/")
+    page.goto(live_server + "/buyers/1#write")  # Lucía García, Madrid
+
+    # 23:30 in Madrid is in the quiet hours: refused with a warning and a "send anyway" box.
+    page.fill("#f-subject", "Your silk scarf")
+    page.fill("#f-body", "It ships tonight.")
+    page.check("#when-local")
+    page.fill("#f-local", "2026-03-12T23:30")
+    assert page.locator("#f-override-quiet").count() == 0
+    page.click("#schedule-message")
+    assert "inside the buyer's quiet hours (21:30–08:30" in page.inner_text("#e-local")
+    assert "Send anyway during Lucía García's quiet hours" in page.inner_text("#override-quiet-choice")
+    _shot(page, "29-write-quiet-hours")
+
+    # Ticked and sent again: scheduled, and the reason says the seller asked for it.
+    page.check("#f-override-quiet")
+    page.click("#schedule-message")
+    page.wait_for_selector("#write-confirmation")
+    assert "and asked to send it anyway" in page.inner_text("#write-confirmation")
+    _shot(page, "30-write-quiet-hours-sent")
+    assert not failed, failed
+    context.close()

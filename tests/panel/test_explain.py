@@ -52,6 +52,19 @@ def test_a_retried_message_says_so(en):
     assert why.endswith("You put it back in the queue after it failed.")
 
 
+def test_a_local_time_sent_in_quiet_hours_says_the_seller_asked_for_it(en):
+    why = send_reason({"code": "seller_local_quiet_override", "local": "2026-12-05T23:30", "tz": "Europe/Paris",
+                       "quiet": ["21:30", "08:30"]}, "Jean")
+    assert why == ("You chose Sat, Dec 5 23:30 in Paris, inside the buyer's quiet hours (21:30–08:30 their "
+                   "time), and asked to send it anyway.")
+
+
+def test_an_instant_sent_in_quiet_hours_says_so_in_chinese(zh):
+    why = send_reason({"code": "seller_instant_quiet_override", "local": "2026-12-05T23:30", "tz": "Europe/Paris",
+                       "quiet": ["21:30", "08:30"]}, "Jean")
+    assert "免打扰时段" in why and "21:30–08:30" in why and "巴黎" in why
+
+
 def test_no_structured_reason_gives_none(en):
     assert send_reason(None, "x") is None and send_reason({}, "x") is None
 

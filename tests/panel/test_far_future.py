@@ -21,7 +21,9 @@ NONCE = "n0nce-for-the-test-1234"
 @pytest.fixture
 def wang(services, seller_a):
     """A buyer in Shanghai, as is the seller: UTC+8 for both."""
-    return buyers.create_buyer(services.db, services.clock, seller_a.seller_id, {"name": "王芳", "country": "CN"})
+    # With an address: a message to a buyer without one is refused before its send time is looked at.
+    return buyers.create_buyer(services.db, services.clock, seller_a.seller_id,
+                               {"name": "王芳", "country": "CN", "email": "wang.fang@example.cn"})
 
 
 def far_message(services, seller_id: int, buyer_id: int) -> int:
