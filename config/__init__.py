@@ -86,6 +86,18 @@ class BaseConfig:
     SHIPMENT_STALLED_DAYS = 7
     SHIPMENT_STALLED_DAYS_BY_ROUTE = ""
     SHIPMENT_FOLLOW_UP_DAYS = 5  # days after delivery before the "how did it go" mail
+    # Delivery feedback (feedback/): this many soft bounces of one address within this many days
+    # suppress it like a hard bounce.
+    FEEDBACK_SOFT_BOUNCE_LIMIT = 3
+    FEEDBACK_SOFT_BOUNCE_DAYS = 30
+    # The bounce mailbox `crossborder-crm bounces fetch` reads over IMAP (DSNs sent to the return path).
+    BOUNCE_IMAP_HOST = ""
+    BOUNCE_IMAP_PORT = 993
+    BOUNCE_IMAP_USER = ""
+    BOUNCE_IMAP_PASSWORD = ""
+    BOUNCE_IMAP_FOLDER = "INBOX"
+    BOUNCE_IMAP_SSL = True  # IMAP over TLS (port 993)
+    BOUNCE_IMAP_STARTTLS = True  # with SSL off: upgrade a plain connection (port 143) before logging in
 
 
 class DevelopmentConfig(BaseConfig):

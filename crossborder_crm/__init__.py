@@ -11,6 +11,7 @@ from crossborder_crm import api, app_errors, cli, i18n, ops, panel
 from crossborder_crm.clock import Clock
 from crossborder_crm.container import build_services
 from crossborder_crm.db import Database
+from crossborder_crm.feedback import feedback_views
 from crossborder_crm.marketplaces import webhook_views
 from crossborder_crm.outbox import unsubscribe_views
 
@@ -37,6 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, env: str | None = 
     app_errors.init_app(app)
     unsubscribe_views.init_app(app)
     webhook_views.init_app(app)
+    feedback_views.init_app(app)
     ops.init_app(app)
     cli.register(app)
     return app

@@ -17,6 +17,7 @@ from crossborder_crm.buyers import cli as buyers_cli
 from crossborder_crm.buyers.demo import DEMO_EMAIL, DEMO_PASSWORD, database_is_empty, seed_demo
 from crossborder_crm.cli_support import redact
 from crossborder_crm.container import current_services
+from crossborder_crm.feedback import cli as feedback_cli
 from crossborder_crm.i18n import cli as i18n_cli
 from crossborder_crm.marketplaces import cli as marketplaces_cli
 from crossborder_crm.migrate import downgrade, upgrade
@@ -26,7 +27,7 @@ from crossborder_crm.outbox import cli as outbox_cli
 from crossborder_crm.worker import build_scheduler, worker_id
 
 FEATURE_COMMANDS = (*accounts_cli.COMMANDS, *buyers_cli.COMMANDS, *outbox_cli.COMMANDS, *i18n_cli.COMMANDS,
-                    *marketplaces_cli.COMMANDS,
+                    *marketplaces_cli.COMMANDS, *feedback_cli.COMMANDS,
                     *ops_cli.COMMANDS)
 
 

@@ -2,6 +2,7 @@
 from crossborder_crm.accounts.models import ApiToken, LoginThrottle, Seller, User, WebhookSecret  # noqa: F401
 from crossborder_crm.buyers.models import Activity, Buyer, BuyerIdentity, BuyerSpend, BuyerTag, Order, OrderItem  # noqa: F401
 from crossborder_crm.db import Base  # noqa: F401
+from crossborder_crm.feedback.models import DeliveryEvent, FeedbackNonce  # noqa: F401
 from crossborder_crm.i18n.translation_models import CachedTranslation  # noqa: F401
 from crossborder_crm.marketplaces.models import WebhookDelivery  # noqa: F401
 from crossborder_crm.outbox.models import JobLock, Message, SendLog, Suppression  # noqa: F401

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "crossborder_crm"
 # Feature packages whose pure/domain modules must not know the web layer.
-DOMAIN_PACKAGES = ("accounts", "buyers", "outbox", "timing", "i18n")
+DOMAIN_PACKAGES = ("accounts", "buyers", "outbox", "timing", "i18n", "feedback", "campaigns")
 ADAPTER_PACKAGES = ("api", "panel")
 
 

@@ -9,6 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crossborder_crm.db import Base, UTCDateTime
 
 WEBHOOK_SOURCES = ("shopify", "woocommerce", "aftership", "generic")
+# Delivery-feedback providers (feedback/): their per-seller credential lives in webhook_secrets too.
+FEEDBACK_SOURCES = ("ses", "postmark", "sendgrid", "mailgun")
+# Sources whose secret we make; the other feedback providers hand the seller a key (or a topic) to paste.
+GENERATED_SOURCES = (*WEBHOOK_SOURCES, "postmark")
 
 
 class Seller(Base):

@@ -10,7 +10,15 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from crossborder_crm.accounts.models import WEBHOOK_SOURCES, ApiToken, Seller, User, WebhookSecret
+from crossborder_crm.accounts.models import (
+    FEEDBACK_SOURCES,
+    GENERATED_SOURCES,
+    WEBHOOK_SOURCES,
+    ApiToken,
+    Seller,
+    User,
+    WebhookSecret,
+)
 from crossborder_crm.accounts.throttle import (
     ACCOUNT,
     CLIENT,
@@ -138,15 +146,12 @@ def _new_webhook_secret() -> str:
     return secrets.token_hex(24)
 
 
-def _check_source(source: str) -> None:
-    if source not in WEBHOOK_SOURCES:
-        raise ValidationFailed("unknown webhook source", {"source": f"one of {', '.join(WEBHOOK_SOURCES)}"})
+def _check_source(source: str, allowed: tuple[str, ...] = (*WEBHOOK_SOURCES, *FEEDBACK_SOURCES)) -> None:
+    if source not in allowed:
+        raise ValidationFailed("unknown webhook source", {"source": f"one of {', '.join(allowed)}"})
 
 
-def rotate_webhook_secret(db: Database, clock: Clock, box: SecretBox, seller_id: int, source: str) -> str:
-    """Replace (or create) one source's webhook secret; stored encrypted, returned in clear once."""
-    _check_source(source)
-    secret = _new_webhook_secret()
+def _store_secret(db: Database, clock: Clock, box: SecretBox, seller_id: int, source: str, secret: str) -> None:
     with db.transaction() as s:
         row = s.scalar(select(WebhookSecret).where(WebhookSecret.seller_id == seller_id,
                                                    WebhookSecret.source == source))
@@ -154,7 +159,20 @@ def rotate_webhook_secret(db: Database, clock: Clock, box: SecretBox, seller_id:
             row = WebhookSecret(seller_id=seller_id, source=source)
             s.add(row)
         row.secret, row.created_at = box.encrypt(secret), clock.now()
+
+
+def rotate_webhook_secret(db: Database, clock: Clock, box: SecretBox, seller_id: int, source: str) -> str:
+    """Replace (or create) one source's webhook secret; stored encrypted, returned in clear once."""
+    _check_source(source, GENERATED_SOURCES)
+    secret = _new_webhook_secret()
+    _store_secret(db, clock, box, seller_id, source, secret)
     return secret
+
+
+def set_webhook_secret(db: Database, clock: Clock, box: SecretBox, seller_id: int, source: str, value: str) -> None:
+    """Store a credential the provider made (a verification key, a topic), encrypted; the caller validated it."""
+    _check_source(source, FEEDBACK_SOURCES)
+    _store_secret(db, clock, box, seller_id, source, value)
 
 
 def webhook_secret(db: Database, box: SecretBox, seller_id: int, source: str) -> str:

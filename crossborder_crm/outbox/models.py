@@ -25,6 +25,8 @@ class Message(Base):
         Index("ix_messages_status_due", "status", "due_at"),
         Index("ix_messages_seller_status", "seller_id", "status", "id"),
         Index("ix_messages_buyer_sched", "buyer_id", "scheduled_at"),
+        # Bounces and complaints name the original by its Message-ID (feedback/).
+        Index("ix_messages_rfc_message_id", "rfc_message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +77,7 @@ class Suppression(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(320))
-    reason: Mapped[str] = mapped_column(String(32))  # unsubscribe | hard_bounce | complaint | manual
+    reason: Mapped[str] = mapped_column(String(32))  # unsubscribe | hard_bounce | soft_bounces | complaint | manual
     scope: Mapped[str] = mapped_column(String(16))  # marketing | all
     detail: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from crossborder_crm.buyers.models import CONSENT_STATUSES
 from crossborder_crm.buyers.orders import list_orders
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import Conflict, ValidationFailed
+from crossborder_crm.feedback.queries import events_for_buyer
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.choices import country_choices, timezone_choices
@@ -117,6 +118,7 @@ def buyer(buyer_id: int):
     orders = list_orders(svc.db, seller_id, buyer_id)
     activity = list_activity(svc.db, seller_id, buyer_id, limit=50)
     return render_template("panel/buyer.html", buyer=record, orders=orders, activity=activity,
+                           delivery_events=events_for_buyer(svc.db, seller_id, buyer_id),
                            consent_labels=CONSENT_LABELS, activity_labels=ACTIVITY_LABELS,
                            order_status_labels=ORDER_STATUS_LABELS, now=svc.clock.now(),
                            timezone_provenance=timezone_provenance,

@@ -16,16 +16,18 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_login import current_user
 from sqlalchemy import select
 
-from crossborder_crm.accounts.models import WEBHOOK_SOURCES, ApiToken, Seller, WebhookSecret
+from crossborder_crm.accounts.models import FEEDBACK_SOURCES, WEBHOOK_SOURCES, ApiToken, Seller, WebhookSecret
 from crossborder_crm.accounts.service import rotate_api_token, rotate_webhook_secret, set_user_locale
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import NotFound, ValidationFailed
+from crossborder_crm.feedback.queries import EventRow, recent_events
 from crossborder_crm.i18n import PANEL_LOCALES
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.marketplaces.queries import DeliveryRow, recent_deliveries
 from crossborder_crm.outbox.sender import update_sender
 from crossborder_crm.panel.auth import safe_next
 from crossborder_crm.panel.blueprint import bp
+from crossborder_crm.panel.delivery_events import FeedbackInfo, feedback_infos
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.reasons import localize_reason
 from crossborder_crm.panel.users import SESSION_LOCALE_KEY, renew_session
@@ -94,6 +96,8 @@ class SettingsView:
     sender: dict[str, str]
     deliveries: dict[str, list[DeliveryRow]] = field(default_factory=dict)  # the last few per source
     seller_timezone: str = "UTC"  # delivery times are shown in the shop's zone
+    feedback: list[FeedbackInfo] = field(default_factory=list)  # bounce/complaint providers
+    feedback_events: dict[str, list[EventRow]] = field(default_factory=dict)  # the last few per provider
 
 
 def _sender_values(seller: Seller) -> dict[str, str]:
@@ -136,7 +140,9 @@ def load_view(seller_id: int) -> SettingsView:
                                   f"{base}/webhooks/{src}/{seller.key}", _masked(svc.box, secrets.get(src)))
                       for src in WEBHOOK_SOURCES],
             sender=_sender_values(seller),
-            deliveries=recent_deliveries(svc.db, seller_id, WEBHOOK_SOURCES), seller_timezone=seller.timezone)
+            deliveries=recent_deliveries(svc.db, seller_id, WEBHOOK_SOURCES), seller_timezone=seller.timezone,
+            feedback=feedback_infos(base, seller.key, secrets, svc.box),
+            feedback_events=recent_events(svc.db, seller_id, FEEDBACK_SOURCES))
 
 
 def _stored_dkim_key(seller_id: int) -> str | None:
@@ -217,19 +223,20 @@ def place_sender_errors(fields: Mapping[str, str]) -> tuple[dict[str, str], list
 
 # --------------------------------------------------------------------------- views
 
-def _page(view: SettingsView, *, sender_values: dict | None = None, sender_errors: dict | None = None,
-          sender_general: list | None = None, new_token: str | None = None,
-          new_webhook: NewWebhookSecret | None = None) -> str:
+def settings_page(view: SettingsView, *, sender_values: dict | None = None, sender_errors: dict | None = None,
+                  sender_general: list | None = None, new_token: str | None = None,
+                  new_webhook: NewWebhookSecret | None = None, **extra: Any) -> str:
+    """The settings page; `extra` is for the sections kept in other modules (e.g. a feedback form's error)."""
     return render_template("panel/settings.html", view=view, delivery_status_labels=DELIVERY_STATUS_LABELS,
                            sender=sender_values if sender_values is not None else view.sender,
                            sender_errors=sender_errors or {}, sender_general=sender_general or [],
-                           new_token=new_token, new_webhook=new_webhook)
+                           new_token=new_token, new_webhook=new_webhook, **extra)
 
 
 @bp.get("/settings")
 def settings():
     """The account, the language, sending, the API token and the webhooks."""
-    return _page(load_view(current_user.seller_id))
+    return settings_page(load_view(current_user.seller_id))
 
 
 @bp.post("/settings/sender")
@@ -247,7 +254,7 @@ def save_sender():
         else:
             flash(_("Sending settings saved."), "success")
             return redirect(url_for("panel.settings", _anchor="sending"))
-    return _page(load_view(seller_id), sender_values=submitted_sender(request.form),
+    return settings_page(load_view(seller_id), sender_values=submitted_sender(request.form),
                  sender_errors=errors, sender_general=general), 422
 
 
@@ -260,7 +267,7 @@ def rotate_token():
     svc = current_services()
     token = rotate_api_token(svc.db, svc.clock, current_user.seller_id)
     renew_session(current_user.id)
-    return _page(load_view(current_user.seller_id), new_token=token)
+    return settings_page(load_view(current_user.seller_id), new_token=token)
 
 
 @bp.post("/settings/webhooks/<source>/rotate")
@@ -271,7 +278,7 @@ def rotate_webhook(source: str):
     svc = current_services()
     secret = rotate_webhook_secret(svc.db, svc.clock, svc.box, current_user.seller_id, source)
     new = NewWebhookSecret(source, SOURCE_LABELS.get(source, source), secret)
-    return _page(load_view(current_user.seller_id), new_webhook=new)
+    return settings_page(load_view(current_user.seller_id), new_webhook=new)
 
 
 @bp.post("/settings/language")

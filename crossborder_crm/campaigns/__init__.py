@@ -1,0 +1,1 @@
+"""Campaigns: for now the holiday calendar per country (public holidays and shopping days)."""
