@@ -29,6 +29,7 @@ from crossborder_crm.outbox.dispatcher import DispatchConfig, Dispatcher, PassRe
 from crossborder_crm.outbox.locks import run_once
 from crossborder_crm.outbox.send_timing import refresh_country_curves
 from crossborder_crm.outbox.store import OutboxStore
+from crossborder_crm.replies.from_events import draft_new_events
 from crossborder_crm.shipments.scan import scan_shipments
 
 log = logging.getLogger(__name__)
@@ -115,12 +116,22 @@ def machine_catalogs_job(svc: Services, worker: str) -> None:
                 log.info("machine catalogs: %s", result)
 
 
+def reply_drafts_job(svc: Services, worker: str) -> None:
+    """Draft replies for the marketplaces' new buyer messages, bad reviews and disputes (once-only job)."""
+    with run_once(svc.db, "reply_drafts", worker, svc.clock.now()) as mine:
+        if mine:
+            result = draft_new_events(svc.db, svc.clock, svc.translator)
+            if result.drafted or result.failed:
+                log.info("reply drafts: %s", result)
+
+
 # Later capabilities add their jobs here (stalled-shipment scan, campaign triggers, segments).
 JOBS: list[PeriodicJob] = [
     PeriodicJob("country_curves", refresh_country_curves_job, seconds=6 * 3600, once=True),
     PeriodicJob("shipment_scan", shipment_scan_job, seconds=15 * 60, once=True),
     PeriodicJob("webhooks_apply", webhooks_apply_job, seconds=2),
     PeriodicJob("machine_catalogs", machine_catalogs_job, seconds=5 * 60, once=True),
+    PeriodicJob("reply_drafts", reply_drafts_job, seconds=30, once=True),
 ]
 
 

@@ -137,6 +137,9 @@ class ApiClient:
     def patch(self, path, json=None, **kw):
         return self.client.patch("/api/v1" + path, json=json, headers=self._headers(), **kw)
 
+    def put(self, path, json=None, **kw):
+        return self.client.put("/api/v1" + path, json=json, headers=self._headers(), **kw)
+
     def delete(self, path, **kw):
         return self.client.delete("/api/v1" + path, headers=self._headers(), **kw)
 

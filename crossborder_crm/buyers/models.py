@@ -58,6 +58,8 @@ class Buyer(Base):
     next_purchase_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The buyer's last own message (reply, question): a follow-up after delivery is not sent then.
     last_buyer_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by reply drafting (replies/) for a review of 1-2 stars: keeps the buyer out of marketing for a while.
+    last_negative_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

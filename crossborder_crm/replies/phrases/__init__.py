@@ -1,0 +1,1 @@
+"""Reply phrase catalogs, one TOML file per language (data, read by replies.phrasebook)."""
