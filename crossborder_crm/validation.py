@@ -3,7 +3,7 @@ errors turned into our field → reason map."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Mapping, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
@@ -198,3 +198,17 @@ def parse(schema: type[M], data: Any, what: str = "request") -> M:
         fields = field_errors(exc)
         first = next(iter(fields.items()))
         raise ValidationFailed(f"invalid {what}: {first[0]}: {first[1]}", fields) from None
+
+
+def check_date_window(start: date, end: date, earliest: date, latest: date, longest: timedelta
+                      ) -> tuple[date, date]:
+    """A window of days (`from`, `to`, inclusive) inside [earliest, latest] and at most `longest`; a 422 naming
+    `from` or `to` otherwise."""
+    for name, value in (("from", start), ("to", end)):
+        if not earliest <= value <= latest:
+            raise ValidationFailed(f"invalid {name}", {name: f"must be from {earliest} to {latest}"})
+    if end < start:
+        raise ValidationFailed("invalid to", {"to": f"must not be before from ({start})"})
+    if end - start > longest:
+        raise ValidationFailed("invalid to", {"to": f"at most {longest.days} days after from"})
+    return start, end

@@ -1,12 +1,10 @@
 """The holiday calendar endpoint: days in a window, each country's date, the seller's buyers there."""
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from flask import g, jsonify, request
 
 from crossborder_crm.api.blueprint import bp
+from crossborder_crm.api.params import date_arg
 from crossborder_crm.api.registry import QueryParam, operation
 from crossborder_crm.campaigns.service import (
     CalendarDay,
@@ -15,22 +13,6 @@ from crossborder_crm.campaigns.service import (
     holiday_calendar,
 )
 from crossborder_crm.container import current_services
-from crossborder_crm.errors import ValidationFailed
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-
-
-def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        # fromisoformat alone would also take "20260101" and "2026-W01-1".
-        if not _ISO_DATE.fullmatch(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(f"invalid {name}", {name: "must be a date YYYY-MM-DD"}) from None
 
 
 def calendar_day_json(item: CalendarDay) -> dict:
@@ -51,7 +33,7 @@ def calendar_day_json(item: CalendarDay) -> dict:
 def list_holidays():
     """List the holiday calendar."""
     svc = current_services()
-    start, end = check_window(_date_arg("from"), _date_arg("to"), svc.clock.now().date())
+    start, end = check_window(date_arg("from"), date_arg("to"), svc.clock.now().date())
     countries = check_countries([c for c in request.args.getlist("country") if c])
     items = holiday_calendar(svc.db, g.seller_id, start, end, countries or None)
     return jsonify({"items": [calendar_day_json(i) for i in items]})

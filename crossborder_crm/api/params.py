@@ -1,7 +1,8 @@
 """Query-string parameters shared by the API's endpoints, each failing as a 422 naming itself."""
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 from flask import current_app, request
 
@@ -19,6 +20,23 @@ def int_arg(name: str, default: int | None, bounds: tuple[int, int]) -> int | No
     if value is None or not low <= value <= high:
         raise ValidationFailed(f"invalid {name}", {name: f"must be an integer from {low} to {high}"})
     return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def date_arg(name: str) -> date | None:
+    """A YYYY-MM-DD query parameter, None when absent, a 422 naming it otherwise."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        # fromisoformat alone would also take "20260101" and "2026-W01-1".
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(f"invalid {name}", {name: "must be a date YYYY-MM-DD"}) from None
 
 
 def id_arg(name: str) -> int | None:

@@ -114,6 +114,9 @@ class Order(Base):
         UniqueConstraint("seller_id", "marketplace", "external_id"),
         Index("ix_orders_buyer_placed", "buyer_id", "placed_at"),
         Index("ix_orders_seller_id", "seller_id", "id"),  # the API list order, by keyset
+        # A complaint names its order as the buyer knows it (#1001) or by the platform's id.
+        Index("ix_orders_seller_reference", "seller_id", "reference"),
+        Index("ix_orders_seller_external", "seller_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

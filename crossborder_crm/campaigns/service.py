@@ -12,6 +12,7 @@ from crossborder_crm.campaigns.holidays import HolidayDay, max_window, upcoming
 from crossborder_crm.campaigns.shopping_days import MARKETS
 from crossborder_crm.db import Database
 from crossborder_crm.errors import ValidationFailed, reason_of
+from crossborder_crm.validation import check_date_window
 
 DEFAULT_WINDOW = timedelta(days=60)
 # The Umm al-Qura tables (hijridate) cover 1924-2077; outside this range a date is refused.
@@ -34,15 +35,7 @@ class CalendarDay:
 def check_window(start: date | None, end: date | None, today: date) -> tuple[date, date]:
     """The window asked for, defaulted (today, +60 days) and checked; a 422 naming `from` or `to`."""
     start = start or today
-    end = end or start + DEFAULT_WINDOW
-    for name, value in (("from", start), ("to", end)):
-        if not EARLIEST <= value <= LATEST:
-            raise ValidationFailed(f"invalid {name}", {name: f"must be from {EARLIEST} to {LATEST}"})
-    if end < start:
-        raise ValidationFailed("invalid to", {"to": f"must not be before from ({start})"})
-    if end - start > max_window():
-        raise ValidationFailed("invalid to", {"to": f"at most {max_window().days} days after from"})
-    return start, end
+    return check_date_window(start, end or start + DEFAULT_WINDOW, EARLIEST, LATEST, max_window())
 
 
 def check_countries(raw: list[str]) -> list[str]:

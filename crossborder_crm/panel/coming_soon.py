@@ -11,9 +11,6 @@ COMING_SOON = {
     "campaigns": ("/campaigns", N_("Campaigns"),
                   N_("Launches, sales, each country's holidays and each buyer's repurchase cycle, "
                      "planned into messages that reach buyers at a good moment.")),
-    "inbox": ("/inbox", N_("Inbox"),
-              N_("Buyer messages, disputes and reviews, with a polite reply drafted in the "
-                 "buyer's language and in yours, ready for you to edit and send.")),
 }
 
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from babel.dates import get_day_names
 from babel.numbers import format_percent
 
-from crossborder_crm.i18n import ngettext
 from crossborder_crm.i18n import gettext as _
+from crossborder_crm.i18n import ngettext
 from crossborder_crm.outbox.send_timing import BuyerTiming
 from crossborder_crm.panel.formatting import country_name, ui_locale
 from crossborder_crm.panel.outbox_queries import QuietHours

@@ -13,7 +13,7 @@ from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.db import Database
 from crossborder_crm.i18n.emails import template_values
 from crossborder_crm.outbox.models import Message
-from crossborder_crm.outbox.render import RenderInput, Rendered, render
+from crossborder_crm.outbox.render import Rendered, RenderInput, render
 from crossborder_crm.outbox.unsubscribe import unsubscribe_links
 
 # Unsubscribe links carry a per-message signed token made when the message is sent; the preview

@@ -13,9 +13,9 @@ from crossborder_crm.errors import Conflict, NotFound, ValidationFailed
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.i18n.machine_catalog import refresh_machine_catalogs
 from crossborder_crm.outbox import service
+from crossborder_crm.outbox.chosen_time import IN_QUIET_HOURS
 from crossborder_crm.outbox.render import clear_caches
 from crossborder_crm.panel.blueprint import bp
-from crossborder_crm.outbox.chosen_time import IN_QUIET_HOURS
 from crossborder_crm.panel.explain import held_reason, quiet_hours_warning, send_reason
 from crossborder_crm.panel.message_preview import message_preview
 from crossborder_crm.panel.write_form import horizon_days

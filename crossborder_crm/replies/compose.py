@@ -118,12 +118,13 @@ def compose(book: Phrasebook, kind: str, category: str, facts: Facts, remedy: Re
     w, say = _Writer(book), book.say
     greeting = say("greeting.named", name=facts.buyer_name) if facts.buyer_name else say("greeting.plain")
     apology = say(f"apology.{category}") if book.has(f"apology.{category}") else say("apology.other")
-    what = " ".join([apology, *_fact_sentences(w, facts, now)])
-    how = " ".join([*_remedy_sentences(w, remedy, facts, category),
+    join = book.sentence_separator.join
+    what = join([apology, *_fact_sentences(w, facts, now)])
+    how = join([*_remedy_sentences(w, remedy, facts, category),
                     say("next_step.dispute" if kind == "dispute" else "next_step.reply")])
     body = "\n\n".join([greeting, what, how, say("close.text"), say("close.signature", seller=seller_name)])
     public = None
     if kind == "review":
-        public = " ".join([say("public.thanks"), say("public.ownership"), say("public.done"),
+        public = join([say("public.thanks"), say("public.ownership"), say("public.done"),
                            say("public.improve"), say("public.close", seller=seller_name)])
     return Composed(w.tag, _subject(book, kind, facts), body, public)

@@ -28,6 +28,7 @@ class Term:
     weight: float
     tokens: tuple[str, ...] = ()
     regex: re.Pattern[str] | None = None
+    anchor: str = ""  # text lacking it cannot match (tx.anchor_of)
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,14 @@ class Lexicon:
         norm = self.normalise(text)
         if self.substring:
             return self._scan_substring(norm)
-        return self._scan_words(tx.tokenize(norm))
+        return self._scan_words(norm, tx.tokenize(norm))
 
-    def _scan_words(self, tokens: list[tx.Token]) -> list[Hit]:
+    def _scan_words(self, norm: str, tokens: list[tx.Token]) -> list[Hit]:
         hits = []
         for group, terms in self.groups.items():
             for term in terms:
+                if term.anchor not in norm:
+                    continue
                 for start, end in tx.find_word_term(list(term.tokens), tokens):
                     negated = self._negated_before(tokens, start, term) if group not in SIGNAL_GROUPS else False
                     matched = " ".join(t.text for t in tokens[start:end])
@@ -87,6 +90,8 @@ class Lexicon:
         hits = []
         for group, terms in self.groups.items():
             for term in terms:
+                if term.anchor not in norm:
+                    continue
                 for m in term.regex.finditer(norm):
                     negated = group not in SIGNAL_GROUPS and self._negated_around(norm, m, term)
                     hits.append(Hit(group, term.raw, m.group(0), term.weight, negated, self.language))
@@ -113,9 +118,9 @@ def _terms(table: Any, lexicon_language: str, fold: bool, substring: bool, where
             raise ValueError(f"lexicon {lexicon_language}: {where}: weight of {raw!r} must be a positive number")
         norm = tx.normalise(raw, fold)
         if substring:
-            terms.append(Term(raw, float(weight), regex=tx.substring_regex(norm)))
+            terms.append(Term(raw, float(weight), regex=tx.substring_regex(norm), anchor=tx.anchor_of(norm)))
         else:
-            terms.append(Term(raw, float(weight), tokens=tuple(tx.split_term(norm))))
+            terms.append(Term(raw, float(weight), tokens=tuple(tx.split_term(norm)), anchor=tx.anchor_of(norm)))
     return tuple(terms)
 
 

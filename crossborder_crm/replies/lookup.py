@@ -1,36 +1,52 @@
-"""Finding a complaint's buyer and order, and reading the facts around them, inside the caller's session."""
+"""Finding a complaint's buyer and order, and reading the facts around them, inside the caller's session.
+
+Plain column reads, not ORM entities: a draft needs a handful of columns, and loading whole buyers
+and orders (with their related rows) was most of a draft's time.
+"""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
-from crossborder_crm.buyers.models import Buyer, Order
+from crossborder_crm.buyers.models import Buyer, Order, OrderItem
 from crossborder_crm.errors import N_, NotFound, Reason, ValidationFailed
 from crossborder_crm.replies.facts import Facts, OrderFacts, ParcelFacts
 from crossborder_crm.replies.models import ReplyDraft
 from crossborder_crm.shipments.eta import median_transit_days
 from crossborder_crm.shipments.models import Shipment
 
+BUYER_COLUMNS = (Buyer.id, Buyer.name, Buyer.language, Buyer.email)
+ORDER_COLUMNS = (Order.id, Order.buyer_id, Order.reference, Order.external_id, Order.placed_at, Order.total_minor,
+                 Order.currency, Order.dispute_open)
+PARCEL_COLUMNS = (Shipment.id, Shipment.carrier_name, Shipment.carrier_code, Shipment.tracking_number,
+                  Shipment.tracking_url, Shipment.milestone, Shipment.milestone_at, Shipment.last_location,
+                  Shipment.last_checkpoint_at, Shipment.shipped_at, Shipment.delivered_at, Shipment.expected_delivery,
+                  Shipment.stalled, Shipment.late, Shipment.origin_country, Shipment.destination_country)
 
-def order_by_reference(s: Session, seller_id: int, reference: str) -> Order:
+
+def order_by_reference(s: Session, seller_id: int, reference: str) -> Row:
     """The seller's order the buyer knows by this reference ("#1001", or the platform's id); 422 if none."""
     wanted = reference.strip()
     bare = wanted.lstrip("#")
-    found = s.scalars(select(Order).where(
+    found = s.execute(select(*ORDER_COLUMNS).where(
         Order.seller_id == seller_id,
         or_(Order.reference == wanted, Order.reference == f"#{bare}", Order.external_id == bare))
-        .order_by(Order.placed_at.desc()).limit(2)).all()
-    if not found:
+        .order_by(Order.placed_at.desc()).limit(1)).first()
+    if found is None:
         raise ValidationFailed("unknown order", {"order_ref": Reason(N_("no order with this reference"))})
-    return found[0]
+    return found
 
 
-def resolve(s: Session, seller_id: int, buyer_id: int | None, order_ref: str | None) -> tuple[Buyer | None,
-                                                                                                   Order | None]:
-    """The buyer and order a complaint is about; an order of another buyer than the one given is a 422."""
+def _buyer(s: Session, seller_id: int, buyer_id: int) -> Row | None:
+    return s.execute(select(*BUYER_COLUMNS).where(Buyer.id == buyer_id, Buyer.seller_id == seller_id)).first()
+
+
+def resolve(s: Session, seller_id: int, buyer_id: int | None, order_ref: str | None) -> tuple[Row | None, Row | None]:
+    """The buyer (id, name, language, email) and order a complaint is about; an order of another buyer
+    than the one given is a 422, an unknown buyer a 404."""
     buyer = order = None
     if buyer_id is not None:
-        buyer = s.scalar(select(Buyer).where(Buyer.id == buyer_id, Buyer.seller_id == seller_id))
+        buyer = _buyer(s, seller_id, buyer_id)
         if buyer is None:
             raise NotFound(f"buyer {buyer_id} not found", {"buyer_id": "no such buyer"})
     if order_ref:
@@ -38,21 +54,23 @@ def resolve(s: Session, seller_id: int, buyer_id: int | None, order_ref: str | N
         if buyer is not None and order.buyer_id != buyer.id:
             raise ValidationFailed("order of another buyer",
                                    {"order_ref": Reason(N_("this order belongs to another buyer"))})
-        buyer = buyer or s.get(Buyer, order.buyer_id)
+        buyer = buyer or _buyer(s, seller_id, order.buyer_id)
     elif buyer is not None:
         # No order named: the complaint is about the buyer's latest order, if any.
-        order = s.scalar(select(Order).where(Order.seller_id == seller_id, Order.buyer_id == buyer.id)
-                         .order_by(Order.placed_at.desc(), Order.id.desc()).limit(1))
+        order = s.execute(select(*ORDER_COLUMNS).where(Order.seller_id == seller_id, Order.buyer_id == buyer.id)
+                          .order_by(Order.placed_at.desc(), Order.id.desc()).limit(1)).first()
     return buyer, order
 
 
-def _order_facts(order: Order) -> OrderFacts:
-    titles = tuple(f"{item.quantity} × {item.title}" if item.quantity > 1 else item.title for item in order.items)
+def _order_facts(s: Session, order: Row) -> OrderFacts:
+    items = s.execute(select(OrderItem.title, OrderItem.quantity).where(OrderItem.order_id == order.id)
+                      .order_by(OrderItem.id)).all()
+    titles = tuple(f"{quantity} × {title}" if quantity > 1 else title for title, quantity in items)
     return OrderFacts(order.id, order.reference or order.external_id, order.placed_at, titles, order.total_minor,
                       order.currency, order.dispute_open)
 
 
-def _parcel_facts(s: Session, seller_id: int, parcel: Shipment) -> ParcelFacts:
+def _parcel_facts(s: Session, seller_id: int, parcel: Row) -> ParcelFacts:
     usual = median_transit_days(s, seller_id, parcel.carrier_code or parcel.carrier_name, parcel.origin_country,
                                 parcel.destination_country)
     return ParcelFacts(parcel.id, parcel.carrier_name or parcel.carrier_code, parcel.tracking_number,
@@ -61,16 +79,18 @@ def _parcel_facts(s: Session, seller_id: int, parcel: Shipment) -> ParcelFacts:
                        parcel.stalled, parcel.late, usual)
 
 
-def gather(s: Session, seller_id: int, buyer: Buyer | None, order: Order | None) -> Facts:
+def gather(s: Session, seller_id: int, buyer: Row | None, order: Row | None) -> Facts:
     """The order, its latest parcel, the route's usual transit time and the buyer's earlier complaints."""
     parcel = None
     if order is not None:
-        latest = s.scalar(select(Shipment).where(Shipment.seller_id == seller_id, Shipment.order_id == order.id)
-                          .order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(1))
+        # By the order alone (already the seller's): with seller_id too, SQLite walks the seller's parcels.
+        latest = s.execute(select(*PARCEL_COLUMNS).where(Shipment.order_id == order.id)
+                           .order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(1)).first()
         parcel = _parcel_facts(s, seller_id, latest) if latest is not None else None
     earlier = 0
     if buyer is not None:
         earlier = s.scalar(select(func.count()).select_from(ReplyDraft).where(
             ReplyDraft.seller_id == seller_id, ReplyDraft.buyer_id == buyer.id)) or 0
     return Facts(buyer.id if buyer else None, buyer.name if buyer else None, buyer.language if buyer else None,
-                 buyer.email if buyer else None, _order_facts(order) if order is not None else None, parcel, earlier)
+                 buyer.email if buyer else None, _order_facts(s, order) if order is not None else None, parcel,
+                 earlier)

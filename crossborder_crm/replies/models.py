@@ -22,6 +22,7 @@ class ReplyDraft(Base):
     __table_args__ = (
         Index("ix_reply_drafts_seller_status", "seller_id", "status", "id"),
         Index("ix_reply_drafts_buyer", "buyer_id", "created_at"),
+        Index("ix_reply_drafts_seller_received", "seller_id", "received_at"),  # the inbox and insights windows
         # A marketplace event is drafted once, however often the worker looks.
         UniqueConstraint("activity_id"),
     )

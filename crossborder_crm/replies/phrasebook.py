@@ -16,8 +16,9 @@ MASTER = "en"
 class Phrasebook:
     """One language's phrases by dotted key ("apology.damaged"), filled with str.format-style values."""
 
-    def __init__(self, language: str, tables: Mapping[str, Mapping[str, str]]):
+    def __init__(self, language: str, tables: Mapping[str, Mapping[str, str]], sentence_separator: str = " "):
         self.language = language
+        self.sentence_separator = sentence_separator  # "" where a script puts no space between sentences
         self._phrases = {f"{table}.{key}": text for table, keys in tables.items() if isinstance(keys, dict)
                          for key, text in keys.items()}
 
@@ -60,4 +61,5 @@ def phrasebook(language: str) -> Phrasebook:
     """The catalog of one language code from `catalog_languages()`."""
     text = resources.files(PHRASES_PACKAGE).joinpath(f"{language}.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    return Phrasebook(language, {k: v for k, v in data.items() if isinstance(v, dict)})
+    return Phrasebook(language, {k: v for k, v in data.items() if isinstance(v, dict)},
+                      str(data.get("sentence_separator", " ")))

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crossborder_crm.accounts.models import Seller
@@ -55,13 +55,15 @@ def _event(s: Session, draft: ReplyDraft, action: str, actor: str, now: datetime
                      at=now))
 
 
-def _set_flags(s: Session, kind: str, rating: int | None, buyer: Buyer | None, order: Order | None,
+def _set_flags(s: Session, kind: str, rating: int | None, buyer_id: int | None, order_id: int | None,
                now: datetime) -> None:
     """An open dispute and a recent bad review keep the buyer out of marketing and follow-ups."""
-    if kind == "dispute" and order is not None:
-        order.dispute_open = True
-    if kind == "review" and buyer is not None and rating is not None and rating <= NEGATIVE_REVIEW_AT_MOST:
-        buyer.last_negative_review_at = now
+    if kind == "dispute" and order_id is not None:
+        s.execute(update(Order).where(Order.id == order_id).values(dispute_open=True),
+                  execution_options={"synchronize_session": False})
+    if kind == "review" and buyer_id is not None and rating is not None and rating <= NEGATIVE_REVIEW_AT_MOST:
+        s.execute(update(Buyer).where(Buyer.id == buyer_id).values(last_negative_review_at=now),
+                  execution_options={"synchronize_session": False})
 
 
 def create_draft(db: Database, clock: Clock, seller_id: int, data: Mapping[str, Any], *,
@@ -72,7 +74,8 @@ def create_draft(db: Database, clock: Clock, seller_id: int, data: Mapping[str, 
     spec = parse(DraftCreate, data, "draft")
     now = clock.now()
     with db.reading() as s:
-        seller = s.get(Seller, seller_id)
+        seller = s.execute(select(Seller.name, Seller.from_name, Seller.default_language)
+                           .where(Seller.id == seller_id)).one()
         buyer, order = resolve(s, seller_id, spec.buyer_id, spec.order_ref)
         facts = gather(s, seller_id, buyer, order)
         policy = policy or policy_in(s, seller_id)
@@ -85,25 +88,25 @@ def create_draft(db: Database, clock: Clock, seller_id: int, data: Mapping[str, 
     # Translation happens here, outside any transaction: a slow provider holds no lock.
     versions = write_versions(Request(spec.kind, category, facts, remedy, seller_name, now),
                               facts.buyer_language or understood.language.tag, seller_language, translator)
+    draft = ReplyDraft(
+        seller_id=seller_id, buyer_id=facts.buyer_id, order_id=order.id if order else None, kind=spec.kind,
+        source=source, received_at=received_at or now, activity_id=activity_id, text=spec.text,
+        rating=spec.rating, language=understood.language.tag or "und", category=category,
+        categories=list(understood.classification.categories),
+        evidence=[asdict(e) for e in understood.classification.evidence],
+        severity=understood.severity.level, severity_reasons=list(understood.severity.reasons),
+        facts=facts_json(facts, now), remedy=remedy_json(remedy),
+        buyer_locale=versions.buyer.locale, buyer_subject=versions.buyer.subject, buyer_body=versions.buyer.body,
+        buyer_public_reply=versions.buyer.public_reply, seller_locale=versions.seller.locale,
+        seller_subject=versions.seller.subject, seller_body=versions.seller.body,
+        seller_public_reply=versions.seller.public_reply, machine_translated=versions.machine_translated,
+        translation_note=versions.note, status="new", message_id=None, created_at=now, updated_at=now)
+    draft.tone_warnings = tone_of(draft)
     with db.transaction() as s:
-        draft = ReplyDraft(
-            seller_id=seller_id, buyer_id=facts.buyer_id, order_id=order.id if order else None, kind=spec.kind,
-            source=source, received_at=received_at or now, activity_id=activity_id, text=spec.text, rating=spec.rating, language=understood.language.tag or "und", category=category,
-            categories=list(understood.classification.categories),
-            evidence=[asdict(e) for e in understood.classification.evidence],
-            severity=understood.severity.level, severity_reasons=list(understood.severity.reasons),
-            facts=facts_json(facts, now), remedy=remedy_json(remedy),
-            buyer_locale=versions.buyer.locale, buyer_subject=versions.buyer.subject, buyer_body=versions.buyer.body,
-            buyer_public_reply=versions.buyer.public_reply, seller_locale=versions.seller.locale,
-            seller_subject=versions.seller.subject, seller_body=versions.seller.body,
-            seller_public_reply=versions.seller.public_reply, machine_translated=versions.machine_translated,
-            translation_note=versions.note, status="new", created_at=now, updated_at=now)
-        draft.tone_warnings = tone_of(draft)
         s.add(draft)
         s.flush()
         _event(s, draft, "created", actor, now, f"{category}, {remedy.key}")
-        _set_flags(s, spec.kind, spec.rating, s.get(Buyer, buyer.id) if buyer else None,
-                   s.get(Order, order.id) if order else None, now)
+        _set_flags(s, spec.kind, spec.rating, facts.buyer_id, order.id if order else None, now)
     return draft
 
 
@@ -132,6 +135,25 @@ def list_drafts(db: Database, seller_id: int, *, status: str | None = None, buye
         q = q.where(ReplyDraft.buyer_id == buyer_id)
     with db.reading() as s:
         return list(s.scalars(q.order_by(ReplyDraft.id.desc()).limit(limit)))
+
+
+OPEN_STATUSES = ("new", "edited", "approved")
+INBOX_VIEWS = ("open", "sent", "all")
+
+
+def list_inbox(db: Database, seller_id: int, view: str = "open", limit: int = LIST_LIMIT) -> tuple[list[ReplyDraft],
+                                                                                                    int]:
+    """(drafts, how many in the view): open ones oldest first, so the most overdue lead; sent ones newest first."""
+    q = select(ReplyDraft).where(ReplyDraft.seller_id == seller_id)
+    if view == "open":
+        q = q.where(ReplyDraft.status.in_(OPEN_STATUSES)).order_by(ReplyDraft.received_at, ReplyDraft.id)
+    elif view == "sent":
+        q = q.where(ReplyDraft.status == "sent").order_by(ReplyDraft.received_at.desc(), ReplyDraft.id.desc())
+    else:
+        q = q.order_by(ReplyDraft.received_at.desc(), ReplyDraft.id.desc())
+    with db.reading() as s:
+        total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+        return list(s.scalars(q.limit(limit))), total
 
 
 def _change(db: Database, clock: Clock, seller_id: int, draft_id: int, action: str, actor: str,

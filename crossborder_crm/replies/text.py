@@ -98,6 +98,17 @@ def find_word_term(pattern: list[str], tokens: list[Token]) -> list[tuple[int, i
     return spans
 
 
+_LITERAL_RUN = re.compile(r"[^\W_]+")
+
+
+def anchor_of(term: str) -> str:
+    """The longest run of letters or digits a normalised term always contains: a text without it cannot
+    match, so scanning skips the term at the cost of one substring test."""
+    runs = [run for token in split_term(term) if token != GAP
+            for run in _LITERAL_RUN.findall(token[:-1] if token.endswith("*") else token)]
+    return max(runs, key=len, default="")
+
+
 def substring_regex(term: str) -> re.Pattern[str]:
     """A regex for a substring term, `…` allowing up to CHAR_GAP characters."""
     parts = [re.escape(p.strip()) for p in term.replace("...", GAP).split(GAP)]

@@ -48,7 +48,7 @@ class ToneWarning:
 class _Rule:
     kind: str
     suggestion: str
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]  # (anchor, pattern): a text without the anchor is skipped
 
 
 @dataclass(frozen=True)
@@ -70,17 +70,28 @@ def _attaches(char: str) -> bool:
     return bool(first) and unicodedata.combining(first) != 0 or "\u1160" <= char <= "\u11ff"
 
 
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+
+
 def _normalise_mapped(text: str, fold_accents: bool) -> tuple[str, list[int], list[int]]:
     """The normalised text, and for each of its characters the original span it came from.
 
     Normalisation may change the length (ß → ss, İ → i̇, e + ◌́ → é), so it runs per grapheme-ish
     cluster: a base character with the marks that attach to it, which NFKC composes together.
+    ASCII keeps its length and positions (lower case only), so a run of it is done in one piece.
     """
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     i = 0
     while i < len(text):
+        run = _ASCII_RUN.match(text, i)
+        if run is not None and (run.end() == len(text) or not _attaches(text[run.end()])):
+            parts.append(_normalise(run.group(), fold_accents))
+            starts += range(i, run.end())
+            ends += range(i + 1, run.end() + 1)
+            i = run.end()
+            continue
         j = i + 1
         while j < len(text) and _attaches(text[j]):
             j += 1
@@ -123,7 +134,8 @@ def _parse(data: dict[str, Any], name: str) -> _Rules:
         norms = [_normalise(t.strip(), fold).rstrip("*" if substring else "") for t in rule.get("terms", [])]
         if not norms or not all(n.strip(" *….") for n in norms):
             raise ValueError(f"{where}: terms must be a non-empty list of non-empty phrases")
-        patterns = tuple(_substring_pattern(n) if substring else _word_pattern(n) for n in norms)
+        patterns = tuple((tx.anchor_of(n.replace("-", " ")) if not substring else "",
+                          _substring_pattern(n) if substring else _word_pattern(n)) for n in norms)
         rules.append(_Rule(rule["kind"], rule["suggestion"].strip(), patterns))
     return _Rules(data.get("language", name), fold, tuple(rules))
 
@@ -152,9 +164,10 @@ def check_tone(text: str, language: str) -> list[ToneWarning]:
     norm, starts, ends = _normalise_mapped(text, rules.fold_accents)
     found: list[tuple[int, int, _Rule]] = []
     for rule in rules.rules:
-        for pattern in rule.patterns:
-            found += [(starts[m.start()], ends[m.end() - 1], rule)
-                      for m in pattern.finditer(norm) if m.end() > m.start()]
+        for anchor, pattern in rule.patterns:
+            if anchor in norm:
+                found += [(starts[m.start()], ends[m.end() - 1], rule)
+                          for m in pattern.finditer(norm) if m.end() > m.start()]
     # Longest first, so "we are not responsible" wins over the "not responsible" inside it; a
     # shorter match is kept only where it overlaps nothing already kept.
     found.sort(key=lambda f: (f[0] - f[1], f[0]))

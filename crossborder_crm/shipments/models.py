@@ -25,6 +25,8 @@ class Shipment(Base):
         Index("ix_shipments_buyer", "buyer_id", "id"),
         Index("ix_shipments_order", "order_id"),
         Index("ix_shipments_open", "delivered_at", "milestone"),
+        # A route's delivery history (expected dates, a reply's "usually N days"): newest deliveries first.
+        Index("ix_shipments_route_history", "seller_id", "destination_country", "delivered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

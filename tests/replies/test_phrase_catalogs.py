@@ -29,9 +29,14 @@ def _phrases(catalog: dict) -> dict[str, str]:
             for key, value in keys.items()}
 
 
+# Settings a catalog may add for its script (e.g. no space between sentences in Chinese and Japanese).
+OPTIONAL_SETTINGS = {"sentence_separator"}
+
+
 def _shape(catalog: dict) -> dict[str, set[str] | None]:
     """Each top-level name with the keys of its table (None for a plain value such as `language`)."""
-    return {name: set(value) if isinstance(value, dict) else None for name, value in catalog.items()}
+    return {name: set(value) if isinstance(value, dict) else None for name, value in catalog.items()
+            if name not in OPTIONAL_SETTINGS}
 
 
 def _placeholders(text: str) -> set[str]:

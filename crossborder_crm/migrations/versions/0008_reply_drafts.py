@@ -1,4 +1,5 @@
-"""reply drafts and their audit trail; buyers.last_negative_review_at
+"""reply drafts and their audit trail, remedy policies, saved replies; buyers.last_negative_review_at;
+indexes for finding an order by reference and a route's delivery history
 
 Revision ID: 0008_reply_drafts
 Revises: 0007_delivery_feedback
@@ -65,6 +66,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_reply_drafts_seller_status', 'reply_drafts', ['seller_id', 'status', 'id'])
     op.create_index('ix_reply_drafts_buyer', 'reply_drafts', ['buyer_id', 'created_at'])
+    op.create_index('ix_reply_drafts_seller_received', 'reply_drafts', ['seller_id', 'received_at'])
     op.create_table(
         'reply_draft_events',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -111,6 +113,9 @@ def upgrade() -> None:
                                 name=op.f('fk_reply_event_outcomes_activity_id_activities'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('activity_id', name=op.f('pk_reply_event_outcomes')),
     )
+    op.create_index('ix_shipments_route_history', 'shipments', ['seller_id', 'destination_country', 'delivered_at'])
+    op.create_index('ix_orders_seller_reference', 'orders', ['seller_id', 'reference'])
+    op.create_index('ix_orders_seller_external', 'orders', ['seller_id', 'external_id'])
     with op.batch_alter_table('buyers') as batch:
         batch.add_column(sa.Column('last_negative_review_at', sa.DateTime(), nullable=True))
 
@@ -118,12 +123,16 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('buyers') as batch:
         batch.drop_column('last_negative_review_at')
+    op.drop_index('ix_orders_seller_external', table_name='orders')
+    op.drop_index('ix_orders_seller_reference', table_name='orders')
+    op.drop_index('ix_shipments_route_history', table_name='shipments')
     op.drop_table('reply_event_outcomes')
     op.drop_index('ix_saved_replies_seller', table_name='saved_replies')
     op.drop_table('saved_replies')
     op.drop_table('reply_policies')
     op.drop_index('ix_reply_draft_events_draft', table_name='reply_draft_events')
     op.drop_table('reply_draft_events')
+    op.drop_index('ix_reply_drafts_seller_received', table_name='reply_drafts')
     op.drop_index('ix_reply_drafts_buyer', table_name='reply_drafts')
     op.drop_index('ix_reply_drafts_seller_status', table_name='reply_drafts')
     op.drop_table('reply_drafts')
