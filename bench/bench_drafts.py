@@ -8,10 +8,14 @@ route's usual transit time and the buyer's earlier complaints. The complaints ar
 corpus (tests/data/complaints.jsonl: 14 languages, short and mixed texts), each sent for a buyer of
 its language, by order reference half the time.
 
-Prints drafts per second (target >= 200/s, one process, one thread) against a same-run baseline:
-the same complaints stored as rows through the same database with no understanding or writing
-(one read of the buyer and order, one insert), and where the time goes (understanding, writing
-both language versions, the database) from a second, instrumented pass over a sample.
+Two paths, as production runs them, both one process and one thread:
+  - batches of 100 (what the worker's reply_drafts job does with the marketplaces' events, and what a
+    backlog import would do): one read session and one write transaction per batch;
+  - one at a time (POST /api/v1/drafts, the panel): a read session and a transaction per draft.
+Prints drafts per second for each (target >= 200/s) against same-run baselines that store the same
+complaints as rows through the same database in the same batching with no understanding or writing
+(the buyer and order read, one insert), and where the time goes (understanding, writing both
+language versions, the database) from an instrumented pass over a sample.
 """
 from __future__ import annotations
 
@@ -35,8 +39,10 @@ from crossborder_crm.clock import FixedClock  # noqa: E402
 from crossborder_crm.db import Database  # noqa: E402
 from crossborder_crm.migrate import upgrade  # noqa: E402
 from crossborder_crm.replies import compose as compose_mod  # noqa: E402
-from crossborder_crm.replies import service  # noqa: E402
+from crossborder_crm.replies import drafting  # noqa: E402
 from crossborder_crm.replies import understand as understand_mod  # noqa: E402
+from crossborder_crm.replies import versions as versions_mod  # noqa: E402
+from crossborder_crm.replies.drafting import Incoming  # noqa: E402
 from crossborder_crm.replies.lookup import resolve  # noqa: E402
 from crossborder_crm.replies.models import ReplyDraft  # noqa: E402
 from crossborder_crm.shipments.models import Shipment  # noqa: E402
@@ -108,14 +114,17 @@ def requests(rows: list[dict], shop: dict[str, list[tuple[int, str]]], count: in
     return out
 
 
-def store_only(db: Database, seller_id: int, batch: list[dict]) -> float:
-    """The baseline: read the buyer and order as a draft does, insert the complaint as a row, nothing else."""
+def store_only(db: Database, seller_id: int, batch: list[dict], size: int) -> float:
+    """The baseline: read the buyer and order as a draft does, insert the complaint as a row, nothing else;
+    `size` complaints per read session and transaction."""
     started = time.perf_counter()
-    for body in batch:
+    for at in range(0, len(batch), size):
+        chunk = batch[at:at + size]
         with db.reading() as s:
-            buyer, order = resolve(s, seller_id, body.get("buyer_id"), body.get("order_ref"))
+            found = [resolve(s, seller_id, body.get("buyer_id"), body.get("order_ref")) for body in chunk]
         with db.transaction() as s:
-            s.add(ReplyDraft(seller_id=seller_id, buyer_id=buyer.id, order_id=order.id if order else None,
+            for body, (buyer, order) in zip(chunk, found):
+                s.add(ReplyDraft(seller_id=seller_id, buyer_id=buyer.id, order_id=order.id if order else None,
                              kind=body["kind"], source="bench", received_at=NOW, text=body["text"],
                              rating=body.get("rating"), language="und", category="other", categories=[],
                              evidence=[], severity="low", severity_reasons=[], facts={}, remedy={},
@@ -123,6 +132,19 @@ def store_only(db: Database, seller_id: int, batch: list[dict]) -> float:
                              seller_subject="", seller_body="", machine_translated=False, tone_warnings=[],
                              status="new", created_at=NOW, updated_at=NOW))
     return time.perf_counter() - started
+
+
+def run_path(db: Database, clock, seller_id: int, batch: list[dict], size: int) -> tuple[float, list[float]]:
+    """(seconds, per-call seconds): drafting `batch` through create_drafts, `size` at a time."""
+    calls = []
+    started = time.perf_counter()
+    for at in range(0, len(batch), size):
+        t0 = time.perf_counter()
+        drafting.create_drafts(db, clock, seller_id, [Incoming(body) for body in batch[at:at + size]])
+        calls.append(time.perf_counter() - t0)
+        if (at // size) % max(1, 2000 // size) == 0 and at:
+            print(f"  … {at:,} drafted", flush=True)
+    return time.perf_counter() - started, calls
 
 
 class Timed:
@@ -140,17 +162,18 @@ class Timed:
 
 
 def breakdown(db: Database, clock, seller_id: int, sample: list[dict]) -> dict[str, float]:
-    """Milliseconds per draft in understanding, writing both versions, and the rest (database, checks)."""
+    """Milliseconds per draft (one at a time) in understanding, writing both versions, and the rest (database,
+    tone check, audit trail)."""
     understand, compose = Timed(understand_mod.understand), Timed(compose_mod.compose)
-    originals = (service.understand, service.write_versions.__globals__["compose"])
-    service.understand, service.write_versions.__globals__["compose"] = understand, compose
+    originals = (drafting.understand, versions_mod.compose)
+    drafting.understand, versions_mod.compose = understand, compose
     try:
         started = time.perf_counter()
         for body in sample:
-            service.create_draft(db, clock, seller_id, body)
+            drafting.create_draft(db, clock, seller_id, body)
         total = time.perf_counter() - started
     finally:
-        service.understand, service.write_versions.__globals__["compose"] = originals
+        drafting.understand, versions_mod.compose = originals
     n = len(sample)
     return {"understand": understand.total / n * 1000, "compose": compose.total / n * 1000,
             "database and the rest": (total - understand.total - compose.total) / n * 1000}
@@ -180,25 +203,19 @@ def main() -> int:
               f"orders and parcels …", flush=True)
         shop = seed_shop(db, seller.seller_id, args.buyers, rng)
         batch = requests(corpus(), shop, args.complaints, rng)
-        service.create_draft(db, clock, seller.seller_id, batch[0])  # load the lexicons and lingua's models
+        drafting.create_draft(db, clock, seller.seller_id, batch[0])  # load the lexicons and lingua's models
 
-        baseline = store_only(db, seller.seller_id, batch)
-        print(f"baseline (read buyer+order, insert the row): {len(batch) / baseline:,.0f}/s", flush=True)
-        per_draft = []
-        started = time.perf_counter()
-        for i, body in enumerate(batch, 1):
-            t0 = time.perf_counter()
-            service.create_draft(db, clock, seller.seller_id, body)
-            per_draft.append(time.perf_counter() - t0)
-            if i % 2000 == 0:
-                print(f"  … {i:,} drafted", flush=True)
-        elapsed = time.perf_counter() - started
-        rate = len(batch) / elapsed
-        q = statistics.quantiles(per_draft, n=100)
-        print(f"drafts: {len(batch):,} in {elapsed:.1f} s = {rate:,.0f} drafts/s "
-              f"(target >= {TARGET:.0f}/s: {'met' if rate >= TARGET else 'NOT met'}); "
-              f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms; "
-              f"{rate / (len(batch) / baseline):.2f}x the baseline's rate")
+        for label, size in (("batches of 100 (the worker)", 100), ("one at a time (the API)", 1)):
+            baseline = store_only(db, seller.seller_id, batch, size)
+            base_rate = len(batch) / baseline
+            elapsed, calls = run_path(db, clock, seller.seller_id, batch, size)
+            rate = len(batch) / elapsed
+            q = statistics.quantiles(calls, n=100) if len(calls) >= 100 else None
+            latency = f"; per call p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms" if q else ""
+            print(f"{label}: {len(batch):,} drafts in {elapsed:.1f} s = {rate:,.0f} drafts/s "
+                  f"(target >= {TARGET:.0f}/s: {'met' if rate >= TARGET else 'NOT met'}){latency}; "
+                  f"baseline (store the rows only, same batching) {base_rate:,.0f}/s, drafting at "
+                  f"{rate / base_rate:.2f}x its rate", flush=True)
         parts = breakdown(db, clock, seller.seller_id, batch[:1000])
         print("where a draft's time goes (ms): " + ", ".join(f"{k} {v:.2f}" for k, v in parts.items()))
         if args.postgres:

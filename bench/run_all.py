@@ -4,7 +4,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_timing.py", "bench_import_list.py", "bench_dispatch.py", "bench_dkim.py", "bench_webhooks.py"]
+BENCHES = ["bench_timing.py", "bench_import_list.py", "bench_dispatch.py", "bench_dkim.py", "bench_webhooks.py",
+           "bench_drafts.py"]
 
 
 def main() -> int:

@@ -10,7 +10,7 @@ from crossborder_crm.api.registry import QueryParam, operation
 from crossborder_crm.buyers.serialize import iso
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import ValidationFailed
-from crossborder_crm.replies import service
+from crossborder_crm.replies import drafting, service
 from crossborder_crm.replies.models import DRAFT_STATUSES, DraftEvent, ReplyDraft
 from crossborder_crm.replies.policy_service import load_policy, save_policy
 from crossborder_crm.replies.remedy import CHOOSABLE, NUMBER_FIELDS, Policy
@@ -53,7 +53,7 @@ def draft_json(d: ReplyDraft, events: list[DraftEvent] | None = None) -> dict:
 def create_draft():
     """Draft a reply."""
     svc = current_services()
-    draft = service.create_draft(svc.db, svc.clock, g.seller_id, json_body(), translator=svc.translator)
+    draft = drafting.create_draft(svc.db, svc.clock, g.seller_id, json_body(), translator=svc.translator)
     return jsonify(draft_json(draft)), 201
 
 

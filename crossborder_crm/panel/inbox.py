@@ -14,7 +14,7 @@ from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import N_
 from crossborder_crm.panel.outbox_queries import buyer_briefs
 from crossborder_crm.panel.reasons import localize_fields, localize_reason
-from crossborder_crm.replies import service
+from crossborder_crm.replies import drafting, service
 from crossborder_crm.replies.policy_service import load_policy
 from crossborder_crm.replies.tone_check import check_tone
 
@@ -87,7 +87,7 @@ def inbox_new():
             if number in body:
                 body[number] = int(body[number]) if body[number].isascii() and body[number].isdigit() else body[number]
         try:
-            draft = service.create_draft(svc.db, svc.clock, current_user.seller_id, body, translator=svc.translator,
+            draft = drafting.create_draft(svc.db, svc.clock, current_user.seller_id, body, translator=svc.translator,
                                          actor=_actor(), source="panel")
         except ValidationFailed as exc:
             errors = localize_fields(exc.fields) or {"text": localize_reason(exc.message)}

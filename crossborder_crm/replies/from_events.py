@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 
 from crossborder_crm.buyers.models import Activity
@@ -16,8 +17,8 @@ from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import CrmError
 from crossborder_crm.i18n.translator import Translator
+from crossborder_crm.replies.drafting import Incoming, create_drafts
 from crossborder_crm.replies.models import EventOutcome
-from crossborder_crm.replies.service import create_draft
 
 log = logging.getLogger(__name__)
 
@@ -59,31 +60,38 @@ def draft_new_events(db: Database, clock: Clock, translator: Translator | None, 
                          .where(Activity.kind.in_(tuple(KINDS)), Activity.created_at >= since,
                                 Activity.id.not_in(seen))
                          .order_by(Activity.id).limit(limit)).all()
-    done = Drafted()
+    done, outcomes = Drafted(), []
+    by_seller: dict[int, list[tuple[Row, Incoming]]] = defaultdict(list)
     for row in rows:
         found = complaint_of(row.kind, row.detail)
         if found is None:
             done.skipped += 1
-            _note(db, clock, row.id, "skipped", "no words, or a happy review")
+            outcomes.append((row.id, "skipped", "no words, or a happy review"))
             continue
         text, rating = found
         body = {"kind": KINDS[row.kind], "text": text, "buyer_id": row.buyer_id,
                 **({"rating": rating} if rating is not None else {})}
+        by_seller[row.seller_id].append((row, Incoming(body, row.source, row.occurred_at, row.id)))
+    for seller_id, batch in by_seller.items():
         try:
-            draft = create_draft(db, clock, row.seller_id, body, translator=translator, actor="worker",
-                                 source=row.source, received_at=row.occurred_at, activity_id=row.id)
-        except (CrmError, IntegrityError) as exc:  # the buyer deleted meanwhile, a text a draft refuses
-            reason = exc.message if isinstance(exc, CrmError) else "already drafted"
-            log.warning("activity %s not drafted: %s", row.id, reason)
-            done.failed.append(f"{row.id}: {reason}")
-            _note(db, clock, row.id, "failed", reason)
-            continue
-        done.drafted += 1
-        _note(db, clock, row.id, "drafted", f"draft {draft.id}")
+            results = create_drafts(db, clock, seller_id, [item for _, item in batch], translator=translator,
+                                    actor="worker")
+        except IntegrityError:  # drafted by a pass that stopped before noting it: never twice
+            results = [CrmError("already drafted")] * len(batch)
+        for (row, _), result in zip(batch, results):
+            if isinstance(result, CrmError):  # the buyer deleted meanwhile, a text a draft refuses
+                log.warning("activity %s not drafted: %s", row.id, result.message)
+                done.failed.append(f"{row.id}: {result.message}")
+                outcomes.append((row.id, "failed", result.message))
+            else:
+                done.drafted += 1
+                outcomes.append((row.id, "drafted", f"draft {result.id}"))
+    _note(db, clock, outcomes)
     return done
 
 
-def _note(db: Database, clock: Clock, activity_id: int, outcome: str, detail: str) -> None:
-    """Remember the event was looked at, so a pass never picks it again."""
+def _note(db: Database, clock: Clock, outcomes: list[tuple[int, str, str]]) -> None:
+    """Remember each event was looked at, so a pass never picks it again."""
     with db.transaction() as s:
-        s.merge(EventOutcome(activity_id=activity_id, outcome=outcome, detail=detail[:300], at=clock.now()))
+        for activity_id, outcome, detail in outcomes:
+            s.merge(EventOutcome(activity_id=activity_id, outcome=outcome, detail=detail[:300], at=clock.now()))

@@ -1,113 +1,25 @@
-"""Reply drafts: understand a complaint, gather its facts, pick the remedy, write both language versions,
-store the draft; then edit, approve, send through the outbox or mark it copied out. One transaction each.
+"""Reply drafts after drafting (replies.drafting): list, read, edit, approve, send through the outbox or
+mark copied out, each step in the audit trail. One transaction each.
 """
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crossborder_crm.accounts.models import Seller
-from crossborder_crm.buyers.models import Buyer, Order
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import N_, Conflict, NotFound, Reason, ValidationFailed
-from crossborder_crm.i18n.translator import Translator
 from crossborder_crm.outbox.models import Message
 from crossborder_crm.outbox.service import schedule_message
-from crossborder_crm.replies.facts import facts_json
-from crossborder_crm.replies.lookup import gather, resolve
+from crossborder_crm.replies.drafting import record_event, tone_of
 from crossborder_crm.replies.models import DraftEvent, ReplyDraft
-from crossborder_crm.replies.policy_service import policy_in
-from crossborder_crm.replies.remedy import Policy, Remedy, choose
-from crossborder_crm.replies.schemas import DraftCreate, DraftEdit
-from crossborder_crm.replies.tone_check import check_tone
-from crossborder_crm.replies.understand import Complaint, understand
-from crossborder_crm.replies.versions import Request, write_versions
+from crossborder_crm.replies.schemas import DraftEdit
 from crossborder_crm.validation import parse
 
-NEGATIVE_REVIEW_AT_MOST = 2  # stars: a review at or below this keeps the buyer out of marketing for a while
 LIST_LIMIT = 100
-
-
-def remedy_json(remedy: Remedy) -> dict[str, Any]:
-    """The remedy as JSON-ready data."""
-    out = asdict(remedy)
-    out["promise"] = remedy.promise.isoformat() if remedy.promise else None
-    return out
-
-
-def tone_of(draft: ReplyDraft) -> list[dict[str, Any]]:
-    """Tone warnings of the buyer-language reply and public reply, each with the part it was found in."""
-    found = []
-    for part, text in (("body", draft.buyer_body), ("public_reply", draft.buyer_public_reply)):
-        for w in check_tone(text or "", draft.buyer_locale):
-            found.append({"part": part, "kind": w.kind, "phrase": w.phrase, "start": w.start, "end": w.end,
-                          "suggestion": w.suggestion})
-    return found
-
-
-def _event(s: Session, draft: ReplyDraft, action: str, actor: str, now: datetime, detail: str | None = None) -> None:
-    s.add(DraftEvent(draft_id=draft.id, action=action, actor=actor[:64], detail=(detail or None) and detail[:500],
-                     at=now))
-
-
-def _set_flags(s: Session, kind: str, rating: int | None, buyer_id: int | None, order_id: int | None,
-               now: datetime) -> None:
-    """An open dispute and a recent bad review keep the buyer out of marketing and follow-ups."""
-    if kind == "dispute" and order_id is not None:
-        s.execute(update(Order).where(Order.id == order_id).values(dispute_open=True),
-                  execution_options={"synchronize_session": False})
-    if kind == "review" and buyer_id is not None and rating is not None and rating <= NEGATIVE_REVIEW_AT_MOST:
-        s.execute(update(Buyer).where(Buyer.id == buyer_id).values(last_negative_review_at=now),
-                  execution_options={"synchronize_session": False})
-
-
-def create_draft(db: Database, clock: Clock, seller_id: int, data: Mapping[str, Any], *,
-                 translator: Translator | None = None, policy: Policy | None = None, actor: str = "api",
-                 source: str = "api", received_at: datetime | None = None, activity_id: int | None = None
-                 ) -> ReplyDraft:
-    """Draft the reply to a review, dispute or message; 422 naming the field for bad input, nothing stored."""
-    spec = parse(DraftCreate, data, "draft")
-    now = clock.now()
-    with db.reading() as s:
-        seller = s.execute(select(Seller.name, Seller.from_name, Seller.default_language)
-                           .where(Seller.id == seller_id)).one()
-        buyer, order = resolve(s, seller_id, spec.buyer_id, spec.order_ref)
-        facts = gather(s, seller_id, buyer, order)
-        policy = policy or policy_in(s, seller_id)
-        seller_name, seller_language = seller.from_name or seller.name, seller.default_language
-    understood = understand(Complaint(spec.text, spec.rating, facts.buyer_language, facts.shipment_state(now.date()),
-                                      facts.earlier_complaints))
-    category = understood.category
-    remedy = choose(category, order.total_minor if order else None, order.currency if order else None,
-                    facts.remedy_parcel(), now.date(), policy)
-    # Translation happens here, outside any transaction: a slow provider holds no lock.
-    versions = write_versions(Request(spec.kind, category, facts, remedy, seller_name, now),
-                              facts.buyer_language or understood.language.tag, seller_language, translator)
-    draft = ReplyDraft(
-        seller_id=seller_id, buyer_id=facts.buyer_id, order_id=order.id if order else None, kind=spec.kind,
-        source=source, received_at=received_at or now, activity_id=activity_id, text=spec.text,
-        rating=spec.rating, language=understood.language.tag or "und", category=category,
-        categories=list(understood.classification.categories),
-        evidence=[asdict(e) for e in understood.classification.evidence],
-        severity=understood.severity.level, severity_reasons=list(understood.severity.reasons),
-        facts=facts_json(facts, now), remedy=remedy_json(remedy),
-        buyer_locale=versions.buyer.locale, buyer_subject=versions.buyer.subject, buyer_body=versions.buyer.body,
-        buyer_public_reply=versions.buyer.public_reply, seller_locale=versions.seller.locale,
-        seller_subject=versions.seller.subject, seller_body=versions.seller.body,
-        seller_public_reply=versions.seller.public_reply, machine_translated=versions.machine_translated,
-        translation_note=versions.note, status="new", message_id=None, created_at=now, updated_at=now)
-    draft.tone_warnings = tone_of(draft)
-    with db.transaction() as s:
-        s.add(draft)
-        s.flush()
-        _event(s, draft, "created", actor, now, f"{category}, {remedy.key}")
-        _set_flags(s, spec.kind, spec.rating, facts.buyer_id, order.id if order else None, now)
-    return draft
 
 
 def _draft_row(s: Session, seller_id: int, draft_id: int) -> ReplyDraft:
@@ -165,7 +77,7 @@ def _change(db: Database, clock: Clock, seller_id: int, draft_id: int, action: s
             raise Conflict("draft already sent", {"status": Reason(N_("already sent: it cannot change"))})
         detail = apply(s, draft, now)
         draft.updated_at = now
-        _event(s, draft, action, actor, now, detail)
+        record_event(s, draft, action, actor, now, detail)
     return draft
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
+from functools import cache
 from statistics import median
 from typing import Any, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from crossborder_crm.shipments.models import Shipment
@@ -17,18 +18,27 @@ MIN_DELIVERIES = 3
 HISTORY = 200
 
 
+@cache
+def _route_history(has_origin: bool, has_carrier: bool):
+    """The history query of a route, built once per shape (building a statement costs more than running it)."""
+    q = (select(Shipment.shipped_at, Shipment.delivered_at)
+         .where(Shipment.seller_id == bindparam("seller_id"), Shipment.delivered_at.is_not(None),
+                Shipment.shipped_at.is_not(None), Shipment.destination_country == bindparam("destination")))
+    q = q.where(Shipment.origin_country == bindparam("origin")) if has_origin else q.where(
+        Shipment.origin_country.is_(None))
+    if has_carrier:
+        q = q.where((Shipment.carrier_code == bindparam("carrier")) | (Shipment.carrier_name == bindparam("carrier")))
+    return q.order_by(Shipment.delivered_at.desc()).limit(HISTORY)
+
+
 def median_transit_days(s: Session, seller_id: int, carrier: str | None, origin: str | None,
                         destination: str | None) -> int | None:
     """Median whole days from shipped to delivered over this seller's deliveries on the route."""
     if not destination:
         return None
-    q = (select(Shipment.shipped_at, Shipment.delivered_at)
-         .where(Shipment.seller_id == seller_id, Shipment.delivered_at.is_not(None),
-                Shipment.shipped_at.is_not(None), Shipment.destination_country == destination))
-    q = q.where(Shipment.origin_country == origin) if origin else q.where(Shipment.origin_country.is_(None))
-    if carrier:
-        q = q.where((Shipment.carrier_code == carrier) | (Shipment.carrier_name == carrier))
-    rows = s.execute(q.order_by(Shipment.delivered_at.desc()).limit(HISTORY)).all()
+    params = {"seller_id": seller_id, "destination": destination, "origin": origin, "carrier": carrier}
+    rows = s.execute(_route_history(bool(origin), bool(carrier)),
+                     {k: v for k, v in params.items() if v is not None}).all()
     days = [(delivered - shipped).total_seconds() / 86400 for shipped, delivered in rows if delivered >= shipped]
     if len(days) < MIN_DELIVERIES:
         return None

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from crossborder_crm.buyers.activity import add_activity
-from crossborder_crm.buyers.orders import add_order
 from crossborder_crm import create_app
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers import service as buyers
+from crossborder_crm.buyers.activity import add_activity
+from crossborder_crm.buyers.orders import add_order
 from crossborder_crm.clock import FixedClock
 from crossborder_crm.outbox.sender import update_sender
 from tests.conftest import OUTPUT_DIR, T0
@@ -66,12 +66,11 @@ def _seed(services) -> None:
           "marketplace_buyer_id": "77001", "marketplace_locale": "pt-BR"})
 
 
-@pytest.fixture
-def live_server(sqlite_db, tmp_path):
-    """The app on a real HTTP server in a thread, CSRF on, as in production."""
+def serve_seeded(sqlite_db, tmp_path, seed):
+    """Yield the URL of the app on a real HTTP server in a thread, CSRF on as in production, after `seed(services)`."""
     app = create_app({"MAIL_DIR": str(tmp_path / "mail"), "DATABASE_URL": sqlite_db.url,
                       "WTF_CSRF_ENABLED": True}, env="test", db=sqlite_db, clock=FixedClock(T0))
-    _seed(app.extensions["crm"])
+    seed(app.extensions["crm"])
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -80,6 +79,12 @@ def live_server(sqlite_db, tmp_path):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(sqlite_db, tmp_path):
+    """The demo-like shop on a live server."""
+    yield from serve_seeded(sqlite_db, tmp_path, _seed)
 
 
 @pytest.fixture

@@ -2,23 +2,18 @@
 the tone check flagging blame as it is typed, then approved and sent (CSRF on, as in production)."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
-from crossborder_crm import create_app
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers import service as buyers
 from crossborder_crm.buyers.orders import add_order
-from crossborder_crm.clock import FixedClock
-from crossborder_crm.replies.service import create_draft
+from crossborder_crm.replies.drafting import create_draft
 from crossborder_crm.shipments.events import CheckpointIn, ShipmentIn
 from crossborder_crm.shipments.service import apply_shipment
-from tests.conftest import T0
 from tests.panel import test_browser as base
 from tests.panel.conftest import PASSWORD
 
@@ -56,17 +51,7 @@ def _seed(svc) -> None:
 
 @pytest.fixture
 def live_server(sqlite_db, tmp_path):
-    app = create_app({"MAIL_DIR": str(tmp_path / "mail"), "DATABASE_URL": sqlite_db.url,
-                      "WTF_CSRF_ENABLED": True}, env="test", db=sqlite_db, clock=FixedClock(T0))
-    _seed(app.extensions["crm"])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    yield from base.serve_seeded(sqlite_db, tmp_path, _seed)
 
 
 def test_seller_answers_an_overdue_dispute_from_the_inbox(live_server, browser):

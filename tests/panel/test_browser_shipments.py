@@ -2,23 +2,18 @@
 declaring an incident through the form (CSRF on, as in production)."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
-from crossborder_crm import create_app
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers import service as buyers
 from crossborder_crm.buyers.orders import add_order
-from crossborder_crm.clock import FixedClock
 from crossborder_crm.shipments.events import CheckpointIn, ShipmentIn
 from crossborder_crm.shipments.scan import scan_shipments
 from crossborder_crm.shipments.service import apply_shipment
-from tests.conftest import T0
-from tests.panel.conftest import PASSWORD
 from tests.panel import test_browser as base
+from tests.panel.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -51,17 +46,7 @@ def _seed(svc) -> None:
 
 @pytest.fixture
 def live_server(sqlite_db, tmp_path):
-    app = create_app({"MAIL_DIR": str(tmp_path / "mail"), "DATABASE_URL": sqlite_db.url,
-                      "WTF_CSRF_ENABLED": True}, env="test", db=sqlite_db, clock=FixedClock(T0))
-    _seed(app.extensions["crm"])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    yield from base.serve_seeded(sqlite_db, tmp_path, _seed)
 
 
 def test_seller_follows_parcels_and_declares_an_incident(live_server, browser):

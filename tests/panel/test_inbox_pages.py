@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crossborder_crm.replies.service import create_draft
+from crossborder_crm.replies.drafting import create_draft
 from tests.panel.html import Page
 
 
