@@ -15,6 +15,7 @@ from config import served_public_url
 from crossborder_crm.accounts import cli as accounts_cli
 from crossborder_crm.buyers import cli as buyers_cli
 from crossborder_crm.buyers.demo import DEMO_EMAIL, DEMO_PASSWORD, database_is_empty, seed_demo
+from crossborder_crm.campaigns import cli as campaigns_cli
 from crossborder_crm.cli_support import redact
 from crossborder_crm.container import current_services
 from crossborder_crm.feedback import cli as feedback_cli
@@ -27,7 +28,7 @@ from crossborder_crm.outbox import cli as outbox_cli
 from crossborder_crm.worker import build_scheduler, worker_id
 
 FEATURE_COMMANDS = (*accounts_cli.COMMANDS, *buyers_cli.COMMANDS, *outbox_cli.COMMANDS, *i18n_cli.COMMANDS,
-                    *marketplaces_cli.COMMANDS, *feedback_cli.COMMANDS,
+                    *marketplaces_cli.COMMANDS, *feedback_cli.COMMANDS, *campaigns_cli.COMMANDS,
                     *ops_cli.COMMANDS)
 
 

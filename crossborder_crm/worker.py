@@ -18,7 +18,11 @@ from wsgiref.simple_server import WSGIServer
 from sqlalchemy import select
 
 from crossborder_crm.buyers.models import Buyer
+from crossborder_crm.campaigns.segments_service import refresh_segments
 from crossborder_crm.container import Services
+from crossborder_crm.feedback.bounces import fetch_bounces, record_dsn
+from crossborder_crm.feedback.mailbox import ImapMailbox, MailboxError
+from crossborder_crm.feedback.rules import Policy
 from crossborder_crm.i18n.machine_catalog import fill_machine_catalogs, refresh_machine_catalogs
 from crossborder_crm.marketplaces.apply import apply_pending
 from crossborder_crm.ops.dispatch_observer import MetricsLogObserver
@@ -32,6 +36,7 @@ from crossborder_crm.outbox.store import OutboxStore
 from crossborder_crm.replies.from_events import draft_new_events
 from crossborder_crm.shipments.scan import scan_shipments
 
+BOUNCE_BATCH = 500  # DSNs read from the bounce mailbox a pass
 log = logging.getLogger(__name__)
 
 
@@ -125,6 +130,31 @@ def reply_drafts_job(svc: Services, worker: str) -> None:
                 log.info("reply drafts: %s", result)
 
 
+def segments_job(svc: Services, worker: str) -> None:
+    """Score every buyer from the order history and store their segment (once-only job)."""
+    with run_once(svc.db, "segments", worker, svc.clock.now()) as mine:
+        if mine:
+            log.info("segments: %s", refresh_segments(svc.db, svc.clock))
+
+
+def bounce_mailbox_job(svc: Services, worker: str) -> None:
+    """Record the DSNs in the bounce mailbox when one is configured (once-only job)."""
+    if not svc.settings["BOUNCE_IMAP_HOST"]:
+        return
+    with run_once(svc.db, "bounce_mailbox", worker, svc.clock.now()) as mine:
+        if not mine:
+            return
+        policy = Policy.from_settings(svc.settings)
+        try:
+            with ImapMailbox.from_settings(svc.settings) as mailbox:
+                counts = fetch_bounces(mailbox, lambda raw: record_dsn(svc.db, svc.clock, policy, raw), BOUNCE_BATCH)
+        except MailboxError as exc:  # the mailbox is down or refuses us: said, tried again next time
+            log.warning("bounce mailbox: %s", exc)
+            return
+        if counts:
+            log.info("bounce mailbox: %s", dict(counts))
+
+
 # Later capabilities add their jobs here (stalled-shipment scan, campaign triggers, segments).
 JOBS: list[PeriodicJob] = [
     PeriodicJob("country_curves", refresh_country_curves_job, seconds=6 * 3600, once=True),
@@ -132,6 +162,8 @@ JOBS: list[PeriodicJob] = [
     PeriodicJob("webhooks_apply", webhooks_apply_job, seconds=2),
     PeriodicJob("machine_catalogs", machine_catalogs_job, seconds=5 * 60, once=True),
     PeriodicJob("reply_drafts", reply_drafts_job, seconds=30, once=True),
+    PeriodicJob("segments", segments_job, seconds=6 * 3600, once=True),
+    PeriodicJob("bounce_mailbox", bounce_mailbox_job, seconds=5 * 60, once=True),
 ]
 
 

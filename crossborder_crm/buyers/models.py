@@ -3,7 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crossborder_crm.db import Base, UTCDateTime
@@ -22,6 +33,7 @@ class Buyer(Base):
         Index("ix_buyers_seller_language", "seller_id", "language"),
         Index("ix_buyers_seller_name", "seller_id", "name"),
         Index("ix_buyers_seller_last_order", "seller_id", "last_order_at"),
+        Index("ix_buyers_seller_segment", "seller_id", "segment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +72,13 @@ class Buyer(Base):
     last_buyer_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by reply drafting (replies/) for a review of 1-2 stars: keeps the buyer out of marketing for a while.
     last_negative_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Recency/frequency/monetary scores (1-5) and the named segment, refreshed by the worker (campaigns/).
+    segment: Mapped[str | None] = mapped_column(String(16))
+    segment_reason: Mapped[str | None] = mapped_column(String(200))
+    rfm_recency: Mapped[int | None] = mapped_column(SmallInteger)
+    rfm_frequency: Mapped[int | None] = mapped_column(SmallInteger)
+    rfm_monetary: Mapped[int | None] = mapped_column(SmallInteger)
+    segment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -48,6 +48,9 @@ def buyer_json(b: Buyer, now: datetime) -> dict:
                        "average": amount_str(average_minor(sp.order_count, sp.total_minor), sp.currency)}
                       for sp in sorted(b.spend, key=lambda sp: sp.currency)],
         },
+        "segment": ({"name": b.segment, "reason": b.segment_reason, "recency": b.rfm_recency,
+                     "frequency": b.rfm_frequency, "monetary": b.rfm_monetary, "at": iso(b.segment_at)}
+                    if b.segment else None),
         "local_time": local_time(b.timezone, now),
         "created_at": iso(b.created_at), "updated_at": iso(b.updated_at),
     }

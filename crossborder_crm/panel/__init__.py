@@ -29,6 +29,7 @@ from crossborder_crm.panel import (  # noqa: F401  (routes register on import)
     outbox,
     reply_policy,
     saved_replies,
+    segment_labels,
     settings,
     shipments,
     shop_timezone,

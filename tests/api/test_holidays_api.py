@@ -98,3 +98,4 @@ def test_the_calendar_is_in_the_openapi_document(client):
     op = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/holidays"]["get"]
     assert {p["name"] for p in op["parameters"]} == {"from", "to", "country"}
     assert {"200", "401", "422"} <= set(op["responses"])
+

@@ -3,6 +3,7 @@ import pytest
 
 from crossborder_crm import create_app
 from crossborder_crm.feedback.cli import bounces
+from crossborder_crm.worker import bounce_mailbox_job
 from tests.feedback.conftest import Feed, add_buyer, sent_message
 from tests.feedback.imap_standin import ImapStandIn, Mailbox
 from tests.feedback.payloads import dsn
@@ -112,3 +113,22 @@ def test_fetch_with_a_wrong_password_says_so(imap_app):
 def test_fetch_without_a_mailbox_configured_is_a_usage_error(app):
     r = app.test_cli_runner().invoke(bounces, ["fetch"])
     assert r.exit_code == 2 and "CRM_BOUNCE_IMAP_HOST" in r.output
+
+
+def test_the_worker_reads_the_bounce_mailbox_when_one_is_configured(imap_app, ana, feed):
+    box = Mailbox("bounces@crm.example", "imap secret",
+                  [dsn("postfix_user_unknown.eml", "ana@example.es", ana.rfc_message_id, ana.id)])
+    with ImapStandIn(box) as server:
+        bounce_mailbox_job(imap_app(server.port).extensions["crm"], "worker-1")
+    assert box.seen == {1} and feed.suppression("ana@example.es") == ("hard_bounce", "all")
+
+
+def test_the_worker_leaves_the_mailbox_alone_when_none_is_configured(app, ana, feed):
+    bounce_mailbox_job(app.extensions["crm"], "worker-1")  # no BOUNCE_IMAP_HOST: nothing to read, no error
+    assert feed.events() == []
+
+
+def test_the_worker_survives_a_mailbox_that_refuses_it(imap_app, ana, feed, caplog):
+    with ImapStandIn(Mailbox("bounces@crm.example", "imap secret", [])) as server:
+        bounce_mailbox_job(imap_app(server.port, "wrong").extensions["crm"], "worker-1")
+    assert "bounce mailbox" in caplog.text and feed.events() == []

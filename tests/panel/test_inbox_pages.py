@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from crossborder_crm.campaigns.segments_service import refresh_segments
 from crossborder_crm.replies.drafting import create_draft
 from tests.panel.html import Page
 
@@ -143,3 +144,11 @@ def test_the_insights_break_down_by_carrier_and_route(panel_a, services, seller_
 def test_a_bad_insights_window_is_said_and_the_default_shown(panel_a):
     r = panel_a.get("/inbox/insights?from=2026-03-10&to=2026-01-01")
     assert r.status_code == 422 and Page(r.data).text("e-to")
+
+
+def test_the_buyer_page_shows_the_segment_and_why(panel_a, services, seller_a, shop_a):
+    refresh_segments(services.db, services.clock, seller_a.seller_id)
+    page = Page(panel_a.get(f"/buyers/{shop_a['maria'].id}").data)
+    assert "No orders yet" in page.text("stat-segment")
+    page = Page(panel_a.get(f"/buyers/{shop_a['lucia'].id}").data)
+    assert "last order" in page.text("stat-segment")
