@@ -7,7 +7,7 @@ from crossborder_crm.api.blueprint import bp, json_body
 from crossborder_crm.api.params import int_arg
 from crossborder_crm.api.registry import QueryParam, operation
 from crossborder_crm.buyers import activity, listing, orders, service
-from crossborder_crm.buyers.models import CONSENT_STATUSES
+from crossborder_crm.buyers.models import CONSENT_STATUSES, SEGMENTS
 from crossborder_crm.buyers.schemas import ActivityCreate, BuyerCreate, BuyerFields, OrderCreate
 from crossborder_crm.buyers.serialize import activity_json, buyer_json, order_json
 from crossborder_crm.container import current_services
@@ -18,6 +18,7 @@ LIST_QUERY = (
     QueryParam("tag"),
     QueryParam("consent", enum=CONSENT_STATUSES),
     QueryParam("has_orders", "boolean"),
+    QueryParam("segment", enum=SEGMENTS, description="the named segment (GET /api/v1/segments)"),
     QueryParam("q", description="search in name and email"),
     QueryParam("sort", description="id, name, created_at, updated_at, order_count; prefix - for descending"),
     QueryParam("limit", "integer", "1–500, default 50"),

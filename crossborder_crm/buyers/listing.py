@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, or_, select
 from crossborder_crm.buyers.codes import normalize_language, validate_country
 from crossborder_crm.buyers.models import (
     CONSENT_STATUSES,
+    SEGMENTS,
     Buyer,
     BuyerTag,
 )
@@ -35,6 +36,7 @@ class BuyerFilter:
     tag: str | None = None
     consent: str | None = None
     has_orders: bool | None = None
+    segment: str | None = None
     q: str | None = None
 
 
@@ -60,6 +62,10 @@ def parse_filter(args: Mapping[str, str]) -> BuyerFilter:
         if args["consent"] not in CONSENT_STATUSES:
             fields["consent"] = Reason(N_("must be one of %(choices)s"), choices=", ".join(CONSENT_STATUSES))
         out["consent"] = args["consent"]
+    if args.get("segment"):
+        if args["segment"] not in SEGMENTS:
+            fields["segment"] = Reason(N_("must be one of %(choices)s"), choices=", ".join(SEGMENTS))
+        out["segment"] = args["segment"]
     if args.get("has_orders") not in (None, ""):
         value = args["has_orders"].lower()
         if value not in ("true", "false", "1", "0"):
@@ -132,6 +138,8 @@ def filtered_query(seller_id: int, flt: BuyerFilter):
         q = q.where(Buyer.consent_status == flt.consent)
     if flt.has_orders is not None:
         q = q.where(Buyer.order_count > 0 if flt.has_orders else Buyer.order_count == 0)
+    if flt.segment:
+        q = q.where(Buyer.segment == flt.segment)
     if flt.q:
         # Every write fills search_text (service, sync, the bulk importer; the 0006 migration for
         # older rows). "%" and "_" typed by the seller are literal characters, not wildcards.

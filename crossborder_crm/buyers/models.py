@@ -22,6 +22,10 @@ from crossborder_crm.db import Base, UTCDateTime
 CONSENT_STATUSES = ("unknown", "granted", "denied", "withdrawn")
 
 
+# The named segments (campaigns/segments.py has the rules); here so the buyer list can filter by them.
+SEGMENTS = ("key", "loyal", "regular", "new", "promising", "at_risk", "lapsed", "occasional", "no_orders")
+
+
 class Buyer(Base):
     """A buyer of one seller: where they are, when they are awake, what they speak and buy."""
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from statistics import mean, pstdev
 from typing import Iterable, Sequence
 
+from crossborder_crm.buyers.models import SEGMENTS  # noqa: F401  (the names, in the rules' order)
 from crossborder_crm.money import format_money
 
 # Orders needed for each frequency score: 1 → 1, 2 → 2, 3-4 → 3, 5-9 → 4, 10+ → 5.
@@ -27,7 +28,6 @@ REGULAR_MAX_VARIATION = 0.35  # intervals' standard deviation / mean: a buyer on
 
 KEY, LOYAL, REGULAR, NEW, PROMISING, AT_RISK, LAPSED, OCCASIONAL, NO_ORDERS = (
     "key", "loyal", "regular", "new", "promising", "at_risk", "lapsed", "occasional", "no_orders")
-SEGMENTS = (KEY, LOYAL, REGULAR, NEW, PROMISING, AT_RISK, LAPSED, OCCASIONAL, NO_ORDERS)
 # What each segment means, in the order the rules are tried (the first that fits wins).
 SEGMENT_MEANINGS = {
     KEY: "recent, frequent and among the top fifth by spend (R, F and M 4 or more)",

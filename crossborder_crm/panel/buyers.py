@@ -32,7 +32,7 @@ SORT_CHOICES = (
     ("created_at", N_("Oldest first")),
     ("-order_count", N_("Most orders")),
 )
-FILTER_KEYS = ("q", "country", "language", "tag", "consent", "has_orders", "sort")
+FILTER_KEYS = ("q", "country", "language", "tag", "consent", "has_orders", "segment", "sort")
 CONSENT_LABELS = {
     "unknown": N_("Unknown"),
     "granted": N_("Granted"),

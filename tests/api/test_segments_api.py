@@ -20,3 +20,15 @@ def test_a_buyer_carries_its_segment_once_scored(api_a, services, seller_a):
     refresh_segments(services.db, services.clock, seller_a.seller_id)
     scored = api_a.get(f"/buyers/{buyer['id']}").get_json()["segment"]
     assert scored["name"] == "no_orders" and scored["reason"] == "no orders yet"
+
+
+def test_the_buyer_list_filters_by_segment(api_a, services, seller_a):
+    add_buyers(api_a, "US", 2)
+    refresh_segments(services.db, services.clock, seller_a.seller_id)
+    assert len(api_a.get("/buyers?segment=no_orders").get_json()["items"]) == 2
+    assert api_a.get("/buyers?segment=key").get_json()["items"] == []
+
+
+def test_an_unknown_segment_is_a_422_naming_it(api_a):
+    r = api_a.get("/buyers?segment=vip")
+    assert r.status_code == 422 and "segment" in r.get_json()["error"]["fields"]

@@ -152,3 +152,9 @@ def test_the_buyer_page_shows_the_segment_and_why(panel_a, services, seller_a, s
     assert "No orders yet" in page.text("stat-segment")
     page = Page(panel_a.get(f"/buyers/{shop_a['lucia'].id}").data)
     assert "last order" in page.text("stat-segment")
+
+
+def test_the_buyers_list_filters_by_segment(panel_a, services, seller_a, shop_a):
+    refresh_segments(services.db, services.clock, seller_a.seller_id)
+    rows = Page(panel_a.get("/buyers?segment=no_orders").data).rows("buyers-table")
+    assert sorted(r[0].split()[0] for r in rows) == ["Jean", "Maria"]  # Lucía has orders
