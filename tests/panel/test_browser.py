@@ -81,6 +81,18 @@ def serve_seeded(sqlite_db, tmp_path, seed):
         thread.join(timeout=10)
 
 
+def signed_in_page(browser, live_server: str, email: str):
+    """A new desktop-sized page, signed in as `email` through the login form."""
+    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US").new_page()
+    page.set_default_timeout(15000)
+    page.goto(live_server + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/")
+    return page
+
+
 @pytest.fixture
 def live_server(sqlite_db, tmp_path):
     """The demo-like shop on a live server."""

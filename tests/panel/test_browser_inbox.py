@@ -55,13 +55,7 @@ def live_server(sqlite_db, tmp_path):
 
 
 def test_seller_answers_an_overdue_dispute_from_the_inbox(live_server, browser):
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US").new_page()
-    page.set_default_timeout(15000)
-    page.goto(live_server + "/login")
-    page.fill("input[name=email]", "owner@aurora.example")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    page = base.signed_in_page(browser, live_server, "owner@aurora.example")
 
     page.click("nav a[href='/inbox']")
     page.wait_for_selector("#inbox-table")

@@ -50,13 +50,7 @@ def live_server(sqlite_db, tmp_path):
 
 
 def test_seller_follows_parcels_and_declares_an_incident(live_server, browser):
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US").new_page()
-    page.set_default_timeout(15000)
-    page.goto(live_server + "/login")
-    page.fill("input[name=email]", "owner@aurora.example")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    page = base.signed_in_page(browser, live_server, "owner@aurora.example")
 
     page.click("nav a[href='/shipments']")
     page.wait_for_selector("#shipments-table")
