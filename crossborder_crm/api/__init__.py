@@ -3,7 +3,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from crossborder_crm.api import buyers, docs, drafts, faq, holidays, insights, messages, segments, shipments  # noqa: F401  (routes register on import)
+from crossborder_crm.api import (  # noqa: F401  (routes register on import)
+    audiences,
+    buyers,
+    docs,
+    drafts,
+    faq,
+    holidays,
+    insights,
+    messages,
+    segments,
+    shipments,
+)
 from crossborder_crm.api.blueprint import bp
 
 
