@@ -1,7 +1,8 @@
-"""The seller web panel: login, dashboard, buyers, outbox, settings. Server-rendered Jinja.
+"""The seller web panel: login, dashboard, buyers, outbox, shipments, campaigns, inbox, settings.
+Server-rendered Jinja.
 
-One blueprint, `panel`, with its views split by area (auth, dashboard, buyers, outbox, settings,
-coming soon). Every view needs a signed-in user except the few listed in PUBLIC_ENDPOINTS;
+One blueprint, `panel`, with its views split by area (auth, dashboard, buyers, outbox, shipments,
+campaigns, inbox, settings). Every view needs a signed-in user except the few listed in PUBLIC_ENDPOINTS;
 every form carries a CSRF token (Flask-WTF's CSRFProtect; the API exempts itself).
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from crossborder_crm.panel import (  # noqa: F401  (routes register on import)
     buyer_files,
     buyer_outbox,
     buyers,
-    coming_soon,
+    campaigns,
     complaint_insights,
     dashboard,
     delivery_events,

@@ -103,3 +103,8 @@ def test_seller_answers_an_overdue_dispute_from_the_inbox(live_server, browser):
     page.wait_for_selector(".saved-reply")
     assert "We have it in blue and green." in page.inner_text("#saved")
     _shot(page, "inbox-faq")
+
+    page.click("nav a[href='/campaigns']")
+    page.wait_for_selector("#holidays-table")
+    assert "ES" in page.inner_text("#holidays-table")
+    _shot(page, "campaigns")
