@@ -69,6 +69,13 @@ class UnsupportedMediaType(CrmError):
     status = 415
 
 
+class Unauthenticated(CrmError):
+    """Missing or wrong signature or credentials on a webhook (401): nothing is stored."""
+
+    code = "unauthorized"
+    status = 401
+
+
 class NotFound(CrmError):
     """The record does not exist for this seller (404) — also when it belongs to another."""
 

@@ -8,19 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from crossborder_crm.errors import CrmError, Malformed
+from crossborder_crm.errors import CrmError, Malformed, Unauthenticated  # noqa: F401  (the adapters raise it)
 
 HARD, SOFT, COMPLAINT, SUBSCRIPTION = "hard_bounce", "soft_bounce", "complaint", "subscription"
 MAX_ID = 200
 MAX_DETAIL = 500
 MAX_ADDRESS = 320
-
-
-class Unauthenticated(CrmError):
-    """Missing or wrong signature or credentials (401): nothing is stored."""
-
-    code = "unauthorized"
-    status = 401
 
 
 class UpstreamFailed(CrmError):

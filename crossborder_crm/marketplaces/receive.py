@@ -11,18 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from crossborder_crm.accounts.models import Seller, WebhookSecret
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.errors import CrmError, Malformed, NotFound
+from crossborder_crm.errors import Malformed, NotFound, Unauthenticated
 from crossborder_crm.marketplaces.models import WebhookDelivery
 from crossborder_crm.marketplaces.payload import NotJson, parse_json
 from crossborder_crm.marketplaces.sources import ADAPTERS
 from crossborder_crm.secret_box import SecretBox
-
-
-class SignatureRefused(CrmError):
-    """Missing or wrong signature (401): nothing is stored."""
-
-    code = "unauthorized"
-    status = 401
 
 
 @dataclass(frozen=True)
@@ -78,7 +71,7 @@ def receive(db: Database, clock: Clock, box: SecretBox, source: str, seller_key:
             headers: Mapping[str, str]) -> Receipt:
     """Verify the raw bytes, then store the delivery once; a repeat of its id is acknowledged (200).
 
-    Raises NotFound (unknown source or seller key), SignatureRefused (401), Malformed (400).
+    Raises NotFound (unknown source or seller key), Unauthenticated (401), Malformed (400).
     """
     adapter = ADAPTERS.get(source)
     if adapter is None:
@@ -96,11 +89,11 @@ def receive(db: Database, clock: Clock, box: SecretBox, source: str, seller_key:
         if is_ping is not None and is_ping(body, headers):
             return Receipt(200, {"status": "ping"})
         if secret is None:
-            raise SignatureRefused(f"no {source} webhook secret is set for this seller",
+            raise Unauthenticated(f"no {source} webhook secret is set for this seller",
                                    {adapter.SIGNATURE_HEADER: "cannot be verified"})
         if not adapter.verify(body, headers, secret, clock.now()):
             reason = "missing" if not headers.get(adapter.SIGNATURE_HEADER) else "does not match the body"
-            raise SignatureRefused("webhook signature refused", {adapter.SIGNATURE_HEADER: reason})
+            raise Unauthenticated("webhook signature refused", {adapter.SIGNATURE_HEADER: reason})
         try:
             data = parse_json(body)
         except NotJson as exc:

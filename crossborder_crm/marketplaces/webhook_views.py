@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify, request
 
 from crossborder_crm.container import current_services
-from crossborder_crm.errors import CrmError, Malformed, NotFound
-from crossborder_crm.marketplaces.receive import SignatureRefused, receive
+from crossborder_crm.errors import CrmError, Malformed, NotFound, Unauthenticated
+from crossborder_crm.marketplaces.receive import receive
 from crossborder_crm.marketplaces.sources import ADAPTERS
 from crossborder_crm.ops.metrics import record_webhook_delivery
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 # crm_webhook_deliveries_total{status}: what each refusal counts as.
-_OUTCOMES = {NotFound: "unknown_seller", SignatureRefused: "bad_signature", Malformed: "bad_payload"}
+_OUTCOMES = {NotFound: "unknown_seller", Unauthenticated: "bad_signature", Malformed: "bad_payload"}
 
 
 def _error(exc: CrmError):
