@@ -11,6 +11,7 @@ from typing import Any
 from crossborder_crm.errors import CrmError, Malformed, Unauthenticated  # noqa: F401  (the adapters raise it)
 
 HARD, SOFT, COMPLAINT, SUBSCRIPTION = "hard_bounce", "soft_bounce", "complaint", "subscription"
+UNSUBSCRIBE = "unsubscribe"  # the recipient unsubscribed through the provider (its link or list page)
 MAX_ID = 200
 MAX_DETAIL = 500
 MAX_ADDRESS = 320
@@ -25,10 +26,10 @@ class UpstreamFailed(CrmError):
 
 @dataclass(frozen=True)
 class Feedback:
-    """One bounce or complaint for one recipient, as any provider reports it."""
+    """One bounce, complaint or unsubscribe for one recipient, as any provider reports it."""
 
     event_id: str
-    kind: str  # HARD | SOFT | COMPLAINT | SUBSCRIPTION
+    kind: str  # HARD | SOFT | COMPLAINT | UNSUBSCRIBE | SUBSCRIPTION
     recipient: str  # lower-cased address ("" for a subscription)
     occurred_at: datetime | None
     detail: str

@@ -1,4 +1,4 @@
-"""Delivery events: every bounce or complaint a provider reports, stored raw before it is acted on."""
+"""Delivery events: every bounce, complaint or unsubscribe a provider reports, stored raw before it is acted on."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +10,7 @@ from crossborder_crm.db import Base, UTCDateTime
 
 PROVIDERS = ("ses", "postmark", "sendgrid", "mailgun")
 SOURCES = (*PROVIDERS, "dsn")  # where an event came from: a provider's webhook, or a DSN in the bounce mailbox
-KINDS = ("hard_bounce", "soft_bounce", "complaint", "subscription")
+KINDS = ("hard_bounce", "soft_bounce", "complaint", "unsubscribe", "subscription")  # a plain String(16) column
 # What was done with it: the address suppressed for all mail or for marketing, a soft bounce counted
 # toward the limit, or (an SNS subscription) confirmed.
 ACTIONS = ("suppressed_all", "suppressed_marketing", "counted", "confirmed")

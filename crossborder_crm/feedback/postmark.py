@@ -1,4 +1,4 @@
-"""Postmark bounce and spam-complaint webhooks, authenticated with the basic-auth password we generate."""
+"""Postmark bounce, spam-complaint and subscription-change webhooks, behind the basic-auth password we generate."""
 from __future__ import annotations
 
 import base64
@@ -12,6 +12,7 @@ from crossborder_crm.feedback.events import (
     COMPLAINT,
     HARD,
     SOFT,
+    UNSUBSCRIBE,
     Context,
     Feedback,
     Opened,
@@ -19,6 +20,7 @@ from crossborder_crm.feedback.events import (
     address,
     body_id,
     detail,
+    event_id,
     iso_time,
     json_body,
     need_object,
@@ -30,6 +32,11 @@ HARD_TYPES = frozenset({"HardBounce", "BadEmailAddress"})
 # Temporary failures: counted toward the soft-bounce limit. Auto-replies, challenge mails, DMARC
 # refusals of the seller's own domain and the like say nothing about the address and are ignored.
 SOFT_TYPES = frozenset({"SoftBounce", "Transient", "DnsError", "Blocked"})
+# Of the SubscriptionChange records only this reason (the recipient unsubscribed) is acted on.
+# "HardBounce" and "SpamComplaint" repeat a Bounce or SpamComplaint record Postmark also sends, with
+# the ID we deduplicate on: acting on both would count one event twice. A reactivation
+# (SuppressSending false) is ignored too: only our preference page lifts an unsubscribe.
+UNSUBSCRIBE_REASON = "ManualSuppression"
 
 
 def credentials(headers: Mapping[str, str]) -> tuple[str, str] | None:
@@ -56,13 +63,46 @@ def check_auth(headers: Mapping[str, str], password: str) -> None:
 
 
 def kind_of(data: dict) -> str | None:
-    """What a Postmark record is to us: a hard or soft bounce, a complaint, or nothing (None)."""
+    """What a Postmark record is to us: a hard or soft bounce, a complaint, an unsubscribe, or nothing (None)."""
     record, kind = data.get("RecordType"), data.get("Type")
     if record == "SpamComplaint" or kind == "SpamComplaint":
         return COMPLAINT
+    if record == "SubscriptionChange":
+        unsubscribed = data.get("SuppressSending") is True and data.get("SuppressionReason") == UNSUBSCRIBE_REASON
+        return UNSUBSCRIBE if unsubscribed else None
     if record != "Bounce":
-        return None  # Delivery, Open, Click, SubscriptionChange
+        return None  # Delivery, Open, Click
     return HARD if kind in HARD_TYPES else SOFT if kind in SOFT_TYPES else None
+
+
+def _recipient(data: dict, name: str) -> str:
+    """The record's address field, or Malformed (400) naming it."""
+    recipient = address(data.get(name))
+    if not recipient:
+        raise Malformed(f"{name} is not an address", {name: "expected an email address"})
+    return recipient
+
+
+def _bounce(data: dict, kind: str, body: bytes) -> Feedback:
+    """A Bounce or SpamComplaint record, matched to our message through its dump when there is one."""
+    recipient = _recipient(data, "Email")
+    # The bounce dump, when Postmark includes it, is often the receiving server's DSN with our headers.
+    content = data.get("Content")
+    report = dsn.parse_report(content.encode("utf-8", "replace")) if isinstance(content, str) and content else None
+    bounce_id = data.get("ID")
+    eid = f"{data.get('RecordType')}:{bounce_id}" if bounce_id not in (None, "") else body_id(body)
+    return Feedback(eid[:200], kind, recipient, iso_time(data.get("BouncedAt")),
+                    detail(data.get("Name") or data.get("Type"), data.get("Description"), data.get("Details")),
+                    body, report.message_ids if report else (), report.crm_message if report else None)
+
+
+def _unsubscribe(data: dict, body: bytes) -> Feedback:
+    """A SubscriptionChange that suppresses the address: it has no ID, so recipient and time name it."""
+    recipient = _recipient(data, "Recipient")
+    changed = str(data.get("ChangedAt") or "").strip()
+    eid = event_id(f"SubscriptionChange:{recipient}:{changed}", 0, 1) if changed else body_id(body)
+    return Feedback(eid, UNSUBSCRIBE, recipient, iso_time(changed),
+                    detail(data.get("SuppressionReason"), data.get("Origin"), data.get("MessageStream")), body)
 
 
 def open_delivery(body: bytes, headers: Mapping[str, str], credential: str, ctx: Context) -> Opened:
@@ -72,14 +112,4 @@ def open_delivery(body: bytes, headers: Mapping[str, str], credential: str, ctx:
     kind = kind_of(data)
     if kind is None:
         return Opened([], ignored=1)
-    recipient = address(data.get("Email"))
-    if not recipient:
-        raise Malformed("Email is not an address", {"Email": "expected an email address"})
-    # The bounce dump, when Postmark includes it, is often the receiving server's DSN with our headers.
-    content = data.get("Content")
-    report = dsn.parse_report(content.encode("utf-8", "replace")) if isinstance(content, str) and content else None
-    bounce_id = data.get("ID")
-    eid = f"{data.get('RecordType')}:{bounce_id}" if bounce_id not in (None, "") else body_id(body)
-    return Opened([Feedback(eid[:200], kind, recipient, iso_time(data.get("BouncedAt")),
-                            detail(data.get("Name") or data.get("Type"), data.get("Description"), data.get("Details")),
-                            body, report.message_ids if report else (), report.crm_message if report else None)])
+    return Opened([_unsubscribe(data, body) if kind == UNSUBSCRIBE else _bounce(data, kind, body)])

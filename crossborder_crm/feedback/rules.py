@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from crossborder_crm.feedback.events import COMPLAINT, HARD, SOFT, SUBSCRIPTION
+from crossborder_crm.feedback.events import COMPLAINT, HARD, SOFT, SUBSCRIPTION, UNSUBSCRIBE
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Decision:
 
 
 def decide(kind: str, soft_bounces: int, policy: Policy) -> Decision:
-    """Hard bounce: all mail; complaint: marketing; soft bounce: all mail once the limit is reached.
+    """Hard bounce: all mail; complaint, unsubscribe: marketing; soft bounce: all mail once the limit is reached.
 
     `soft_bounces` counts this address's soft bounces in the window, this one included.
     """
@@ -44,6 +44,8 @@ def decide(kind: str, soft_bounces: int, policy: Policy) -> Decision:
         return Decision("suppressed_all", "hard_bounce", "all")
     if kind == COMPLAINT:
         return Decision("suppressed_marketing", "complaint", "marketing")
+    if kind == UNSUBSCRIBE:  # the one-click unsubscribe's reason: the preference page can lift it again
+        return Decision("suppressed_marketing", "unsubscribe", "marketing")
     if kind == SOFT:
         if soft_bounces >= policy.soft_bounce_limit:
             return Decision("suppressed_all", "soft_bounces", "all")

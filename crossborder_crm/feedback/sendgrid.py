@@ -1,4 +1,4 @@
-"""SendGrid's Event Webhook: ECDSA-signed batches; bounces, blocks and spam reports are acted on."""
+"""SendGrid's Event Webhook: ECDSA-signed batches; bounces, blocks, spam reports and unsubscribes are acted on."""
 from __future__ import annotations
 
 import base64
@@ -15,6 +15,7 @@ from crossborder_crm.feedback.events import (
     COMPLAINT,
     HARD,
     SOFT,
+    UNSUBSCRIBE,
     Context,
     Feedback,
     Opened,
@@ -31,6 +32,10 @@ from crossborder_crm.feedback.events import (
 SOURCE = "sendgrid"
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
+# An unsubscribe from one of the seller's SendGrid groups (asm_group_id) still says "no more marketing".
+# group_resubscribe is not acted on: only our preference page lifts an unsubscribe, so a provider's
+# event can never put an address back on the marketing list.
+UNSUBSCRIBES = frozenset({"unsubscribe", "group_unsubscribe"})
 
 
 def load_public_key(text: str) -> ec.EllipticCurvePublicKey:
@@ -70,13 +75,24 @@ def verify(body: bytes, headers: Mapping[str, str], key_text: str) -> None:
 
 
 def kind_of(item: dict) -> str | None:
-    """bounce → hard (its `type` "blocked" → soft), blocked → soft, spamreport → complaint; else None."""
+    """bounce → hard (its `type` "blocked" → soft), blocked → soft, spamreport → complaint,
+    (group_)unsubscribe → unsubscribe; else None."""
     event = item.get("event")
     if event == "bounce":
         return SOFT if item.get("type") == "blocked" else HARD
     if event == "blocked":
         return SOFT
+    if event in UNSUBSCRIBES:
+        return UNSUBSCRIBE
     return COMPLAINT if event == "spamreport" else None
+
+
+def why(item: dict) -> str:
+    """The event's reason as the panel shows it (a group unsubscribe names its group)."""
+    group = item.get("asm_group_id") if item.get("event") == "group_unsubscribe" else None
+    return detail(item.get("type") or item.get("event"), item.get("status"),
+                  item.get("reason") or item.get("response"), item.get("bounce_classification"),
+                  f"group {group}" if group not in (None, "") else None)
 
 
 def open_delivery(body: bytes, headers: Mapping[str, str], credential: str, ctx: Context) -> Opened:
@@ -96,8 +112,6 @@ def open_delivery(body: bytes, headers: Mapping[str, str], credential: str, ctx:
         raw = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         found = message_id(item.get("smtp-id"))
         events.append(Feedback(str(item.get("sg_event_id") or body_id(raw))[:200], kind, recipient,
-                               unix_time(item.get("timestamp")),
-                               detail(item.get("type") or item.get("event"), item.get("status"),
-                                      item.get("reason") or item.get("response"), item.get("bounce_classification")),
-                               raw, (found,) if found else (), crm_message(item.get("crm_message"))))
+                               unix_time(item.get("timestamp")), why(item), raw,
+                               (found,) if found else (), crm_message(item.get("crm_message"))))
     return Opened(events, ignored=ignored)

@@ -23,7 +23,7 @@ from crossborder_crm.secret_box import SecretBox
 SOURCE_LABELS = {"ses": "Amazon SES", "postmark": "Postmark", "sendgrid": "SendGrid", "mailgun": "Mailgun",
                  "dsn": N_("Bounce mailbox")}
 KIND_LABELS = {"hard_bounce": N_("Hard bounce"), "soft_bounce": N_("Soft bounce"), "complaint": N_("Complaint"),
-               "subscription": N_("Subscription confirmed")}
+               "unsubscribe": N_("Unsubscribed"), "subscription": N_("Subscription confirmed")}
 ACTION_LABELS = {"suppressed_all": N_("address suppressed for all mail"),
                  "suppressed_marketing": N_("address suppressed for marketing"),
                  "counted": N_("counted toward the soft-bounce limit"),

@@ -124,6 +124,16 @@ def postmark_complaint(recipient: str, *, bounce_id: int = 4323372036854775808) 
             "DumpAvailable": True, "Inactive": True, "CanActivate": False, "Subject": "Spring sale"}
 
 
+def postmark_subscription_change(recipient: str, *, suppress: bool = True,
+                                 reason: str | None = "ManualSuppression",
+                                 changed_at: str = "2026-03-10T02:10:34.416071Z") -> dict:
+    """A suppression (the recipient unsubscribed, by default) or, with suppress=False, a reactivation."""
+    return {"RecordType": "SubscriptionChange", "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+            "ServerID": 23, "MessageStream": "broadcast", "ChangedAt": changed_at, "Recipient": recipient,
+            "Origin": "Recipient" if suppress else "Customer", "SuppressSending": suppress,
+            "SuppressionReason": reason if suppress else None, "Tag": "spring-sale", "Metadata": {}}
+
+
 # --------------------------------------------------------------------------- SendGrid
 
 def sendgrid_event(event: str, recipient: str, *, sg_event_id: str, smtp_id: str | None = None, **extra) -> dict:

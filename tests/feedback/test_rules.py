@@ -15,6 +15,10 @@ def test_a_complaint_suppresses_marketing_only():
     assert decide("complaint", 0, POLICY) == Decision("suppressed_marketing", "complaint", "marketing")
 
 
+def test_an_unsubscribe_suppresses_marketing_only():
+    assert decide("unsubscribe", 0, POLICY) == Decision("suppressed_marketing", "unsubscribe", "marketing")
+
+
 def test_a_soft_bounce_below_the_limit_is_only_counted():
     assert decide("soft_bounce", 2, POLICY) == Decision("counted")
 

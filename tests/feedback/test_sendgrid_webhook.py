@@ -2,6 +2,7 @@
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from crossborder_crm.outbox.deliverability import buyer_refusals
 from tests.feedback.conftest import add_buyer, sent_message
 from tests.feedback.keys import sendgrid_sign
 from tests.feedback.payloads import dumps, sendgrid_event
@@ -23,6 +24,39 @@ def test_a_blocked_bounce_counts_as_soft(feed):
 def test_a_spam_report_suppresses_marketing(feed):
     feed.sendgrid([sendgrid_event("spamreport", "ana@example.es", sg_event_id="sg-2")])
     assert feed.suppression("ana@example.es") == ("complaint", "marketing")
+
+
+def test_an_unsubscribe_suppresses_marketing_only(feed, services, seller_a):
+    buyer = add_buyer(services, seller_a.seller_id, "ana@example.es")
+    feed.sendgrid([sendgrid_event("unsubscribe", "ana@example.es", sg_event_id="sg-u1")])
+    assert feed.suppression("ana@example.es") == ("unsubscribe", "marketing")
+    refused = buyer_refusals(services.db, seller_a.seller_id, buyer.id, ("transactional", "marketing"))
+    assert set(refused) == {"marketing"}
+
+
+def test_a_group_unsubscribe_suppresses_marketing_and_names_the_group(feed):
+    feed.sendgrid([sendgrid_event("group_unsubscribe", "ana@example.es", sg_event_id="sg-u2", asm_group_id=42)])
+    assert feed.suppression("ana@example.es") == ("unsubscribe", "marketing")
+    assert (feed.events()[0].kind, feed.events()[0].detail) == ("unsubscribe", "group_unsubscribe · group 42")
+
+
+def test_a_group_resubscribe_is_ignored_and_keeps_the_unsubscribe(feed):
+    feed.sendgrid([sendgrid_event("group_unsubscribe", "ana@example.es", sg_event_id="sg-u2", asm_group_id=42)])
+    r = feed.sendgrid([sendgrid_event("group_resubscribe", "ana@example.es", sg_event_id="sg-r2", asm_group_id=42)])
+    assert (r.json["status"], r.json["ignored"]) == ("ignored", 1)
+    assert feed.suppression("ana@example.es") == ("unsubscribe", "marketing")
+
+
+def test_an_unsubscribe_delivered_twice_is_stored_once(feed):
+    batch = [sendgrid_event("unsubscribe", "ana@example.es", sg_event_id="sg-u1")]
+    feed.sendgrid(batch)
+    assert feed.sendgrid(batch).json["status"] == "duplicate" and len(feed.events()) == 1
+
+
+def test_a_forged_unsubscribe_is_401_and_nothing_suppressed(feed):
+    other = ec.generate_private_key(ec.SECP256R1())
+    r = feed.sendgrid([sendgrid_event("unsubscribe", "ana@example.es", sg_event_id="sg-u1")], signing_key=other)
+    assert r.status_code == 401 and feed.events() == [] and feed.suppression("ana@example.es") is None
 
 
 def test_each_event_of_a_batch_is_kept_on_its_own_and_others_are_counted_ignored(feed):
