@@ -18,6 +18,7 @@ from wsgiref.simple_server import WSGIServer
 from sqlalchemy import select
 
 from crossborder_crm.buyers.models import Buyer
+from crossborder_crm.campaigns.lifecycle import plan_standing
 from crossborder_crm.campaigns.segments_service import refresh_segments
 from crossborder_crm.container import Services
 from crossborder_crm.feedback.bounces import fetch_bounces, record_dsn
@@ -155,6 +156,16 @@ def bounce_mailbox_job(svc: Services, worker: str) -> None:
             log.info("bounce mailbox: %s", dict(counts))
 
 
+def standing_campaigns_job(svc: Services, worker: str) -> None:
+    """Plan the buyers now due in each launched repurchase campaign (once-only job; once per buyer per cycle)."""
+    with run_once(svc.db, "standing_campaigns", worker, svc.clock.now()) as mine:
+        if mine:
+            planned = plan_standing(svc.db, svc.clock, mail_domain=svc.settings["MAIL_FROM_DOMAIN"],
+                                    translator=svc.translator)
+            if planned:
+                log.info("standing campaigns: %s emails planned", planned)
+
+
 # Later capabilities add their jobs here (stalled-shipment scan, campaign triggers, segments).
 JOBS: list[PeriodicJob] = [
     PeriodicJob("country_curves", refresh_country_curves_job, seconds=6 * 3600, once=True),
@@ -164,6 +175,7 @@ JOBS: list[PeriodicJob] = [
     PeriodicJob("reply_drafts", reply_drafts_job, seconds=30, once=True),
     PeriodicJob("segments", segments_job, seconds=6 * 3600, once=True),
     PeriodicJob("bounce_mailbox", bounce_mailbox_job, seconds=5 * 60, once=True),
+    PeriodicJob("standing_campaigns", standing_campaigns_job, seconds=3600, once=True),
 ]
 
 

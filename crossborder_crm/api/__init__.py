@@ -6,6 +6,7 @@ from flask import Flask
 from crossborder_crm.api import (  # noqa: F401  (routes register on import)
     audiences,
     buyers,
+    campaigns,
     docs,
     drafts,
     faq,

@@ -71,7 +71,8 @@ def parse_filter(data: Mapping[str, Any]) -> AudienceFilter:
     return parse(AudienceFilter, data, "audience")
 
 
-def _where(seller_id: int, f: AudienceFilter) -> list:
+def where_clauses(seller_id: int, f: AudienceFilter) -> list:
+    """The filter as SQL conditions on buyers (the seller's own only)."""
     where = [Buyer.seller_id == seller_id]
     if f.countries:
         where.append(Buyer.country.in_(f.countries))
@@ -148,7 +149,7 @@ def preview(db: Database, seller_id: int, f: AudienceFilter, now: datetime) -> P
         disputed = set(s.scalars(select(Order.buyer_id).where(Order.seller_id == seller_id, Order.dispute_open)
                                  .distinct()))
         rows = s.execute(select(Buyer.id, Buyer.email, Buyer.country, Buyer.language, Buyer.segment,
-                                Buyer.consent_status, Buyer.last_negative_review_at).where(*_where(seller_id, f))
+                                Buyer.consent_status, Buyer.last_negative_review_at).where(*where_clauses(seller_id, f))
                          .execution_options(yield_per=5_000))
         for b in rows:
             why = exclusion(b.email, b.country, b.consent_status, suppressed, b.id in disputed,

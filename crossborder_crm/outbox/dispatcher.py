@@ -65,8 +65,11 @@ def backoff(attempt: int, base: timedelta, cap: timedelta, rng: random.Random) -
     return timedelta(seconds=rng.uniform(min(base.total_seconds() / 2, upper), upper))
 
 
-def gate_reason(msg: Claimed, gate: SendCheck, cap_count: int) -> str | None:
-    """Why a message must not go out now (None: it may)."""
+OFFER_ENDED = "the offer had ended for this buyer"
+
+
+def gate_reason(msg: Claimed, gate: SendCheck, cap_count: int, now: datetime | None = None) -> str | None:
+    """Why a message must not go out now (None: it may); `now` checks a campaign offer's local end."""
     if gate.status != "sending":
         return f"status changed to {gate.status}"
     # The same rule refuses such a message when it is written (outbox.deliverability).
@@ -75,6 +78,9 @@ def gate_reason(msg: Claimed, gate: SendCheck, cap_count: int) -> str | None:
         return str(refusal.reason)  # a plain str: the driver stores it as is
     if msg.kind == "marketing" and gate.marketing_sent >= cap_count:
         return "frequency cap reached at send time"
+    not_after = (msg.context or {}).get("not_after")
+    if now is not None and not_after and now >= datetime.fromisoformat(not_after):
+        return OFFER_ENDED  # a sale is never mailed after it ended where the buyer lives
     return None
 
 
@@ -224,7 +230,7 @@ class Dispatcher:
                 and previous.buyer_id == msg.buyer_id):
             self._settle(result)  # the cap must count that send: its log row commits first
         gate = self.store.gate(msg, now - timedelta(days=sender.cap_days))
-        reason = gate_reason(msg, gate, sender.cap_count)
+        reason = gate_reason(msg, gate, sender.cap_count, now)
         if reason:
             self._count(self.store.mark_suppressed(msg, worker, now, reason), result, "suppressed", msg, now, reason)
             return

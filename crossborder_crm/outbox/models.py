@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crossborder_crm.db import Base, UTCDateTime
 
 MESSAGE_KINDS = ("transactional", "marketing", "conversation")
-MESSAGE_STATUSES = ("scheduled", "sending", "sent", "failed", "cancelled", "suppressed")
+# "paused": held by a paused campaign; the dispatcher claims only "scheduled".
+MESSAGE_STATUSES = ("scheduled", "paused", "sending", "sent", "failed", "cancelled", "suppressed")
 
 
 class Message(Base):
@@ -27,6 +28,7 @@ class Message(Base):
         Index("ix_messages_buyer_sched", "buyer_id", "scheduled_at"),
         # Bounces and complaints name the original by its Message-ID (feedback/).
         Index("ix_messages_rfc_message_id", "rfc_message_id"),
+        Index("ix_messages_origin", "seller_id", "origin", "origin_ref"),  # a campaign's messages
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -135,6 +135,7 @@ _HELD = {
     "marketing consent withdrawn": N_("The buyer withdrew their consent to marketing email."),
     "frequency cap reached at send time": N_("Your marketing limit for this buyer was reached when it "
                                              "was due."),
+    "the offer had ended for this buyer": N_("The sale had ended in the buyer's time zone when it was due."),
 }
 
 

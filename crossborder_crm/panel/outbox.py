@@ -30,6 +30,7 @@ STATUS_TABS = (
 )
 STATUS_LABELS = {
     "scheduled": N_("Scheduled"),
+    "paused": N_("Paused"),
     "sending": N_("Sending"),
     "sent": N_("Sent"),
     "failed": N_("Failed"),

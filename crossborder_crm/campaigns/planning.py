@@ -1,0 +1,313 @@
+"""Planning a campaign: stream the audience in batches, leave out who must not get it (each counted
+by reason), pick each buyer's send instant on their own local day (computed per zone and profile,
+not per row) and write one outbox message per recipient, idempotent per campaign and buyer.
+
+The same walk answers the preview (nothing written) and the launch; memory stays flat."""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Callable, Iterable
+
+from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy.orm import Session
+
+from crossborder_crm.accounts.models import Seller
+from crossborder_crm.buyers.models import Activity, Buyer, Order, OrderItem
+from crossborder_crm.campaigns.audiences import AudienceFilter, exclusion, where_clauses
+from crossborder_crm.campaigns.content import Facts, fill, uses, values, version_for
+from crossborder_crm.campaigns.models import Campaign
+from crossborder_crm.campaigns.targeting import OFFER_ENDED, offer_end, target_day
+from crossborder_crm.db import Database
+from crossborder_crm.outbox.message_id import make_message_id
+from crossborder_crm.outbox.models import Message, Suppression
+from crossborder_crm.outbox.send_timing import LEARNING_WINDOW, MAX_EVENTS, country_curves, seller_cap, seller_policy
+from crossborder_crm.timing import ActivityEvent, cap_allows, default_profile, learn_profile, next_send_times
+from crossborder_crm.timing.localtime import to_local
+
+BATCH = 5_000
+ALREADY, CAPPED = "already_planned", "frequency_cap"
+# Message statuses that count toward the frequency cap (a paused one may still go out).
+_CAPPED_STATUSES = ("scheduled", "paused", "sending", "sent")
+_COLUMNS = ("seller_id", "buyer_id", "kind", "origin", "origin_ref", "idempotency_key", "rfc_message_id", "locale",
+            "template", "context", "subject", "body", "scheduled_at", "explanation", "status", "due_at", "attempts",
+            "created_at", "updated_at")
+
+
+@dataclass
+class Plan:
+    """What a planning walk found: recipients, exclusions by reason, breakdowns and the send-time chart."""
+
+    matched: int = 0
+    recipients: int = 0  # planned now (launch) or that would be (preview)
+    excluded: Counter = field(default_factory=Counter)
+    by_country: Counter = field(default_factory=Counter)
+    by_language: Counter = field(default_factory=Counter)
+    by_segment: Counter = field(default_factory=Counter)
+    hours_utc: list[int] = field(default_factory=lambda: [0] * 24)
+    hours_seller: list[int] = field(default_factory=lambda: [0] * 24)
+    days: Counter = field(default_factory=Counter)  # recipients per UTC send date
+
+
+@dataclass(frozen=True)
+class Setting:
+    """The campaign and seller facts a walk needs, read once."""
+
+    campaign_id: int
+    seller_id: int
+    seller_key: str
+    seller_tz: str
+    kind: str
+    audience: AudienceFilter
+    details: dict
+    send_on: date | None
+    content: dict
+    facts: Facts
+    policy_for: Callable[[date], object]
+    cap: object
+    curves: dict | None
+
+
+def setting(s: Session, campaign: Campaign) -> Setting:
+    """Read what planning needs from the campaign and its seller."""
+    seller = s.get(Seller, campaign.seller_id)
+    details = campaign.details or {}
+    policies: dict[date, object] = {}
+
+    def policy_for(day: date):
+        if day not in policies:
+            policies[day] = seller_policy(seller, "marketing", day)
+        return policies[day]
+
+    return Setting(campaign.id, seller.id, seller.key, seller.timezone, campaign.kind,
+                   AudienceFilter.model_validate(campaign.audience or {}), details, campaign.send_on,
+                   campaign.content, Facts(seller.name, details.get("product"), details.get("offer"),
+                                           (details.get("holiday") or {}).get("name", "")),
+                   policy_for, seller_cap(seller), country_curves(seller) or None)
+
+
+def cycle_of(last_order_at: datetime | None) -> str:
+    """A repurchase cycle is named by the order that started it: one email per buyer per cycle."""
+    return last_order_at.strftime("%Y%m%d%H%M%S") if last_order_at else "none"
+
+
+def idempotency_key(st: Setting, buyer_id: int, last_order_at: datetime | None) -> str:
+    """One message per campaign and buyer (per cycle for a repurchase campaign)."""
+    base = f"campaign:{st.campaign_id}:{buyer_id}"
+    return f"{base}:{cycle_of(last_order_at)}" if st.kind == "repurchase" else base
+
+
+def _kind_where(st: Setting, now: datetime) -> list:
+    if st.kind == "repurchase":
+        within = timedelta(days=(st.details.get("repurchase") or {}).get("within_days", 7))
+        return [Buyer.next_purchase_at.is_not(None), Buyer.last_order_at.is_not(None),
+                Buyer.next_purchase_at >= now, Buyer.next_purchase_at <= now + within]
+    category = (st.details.get("product") or {}).get("category")
+    if st.kind == "launch" and category:
+        return [exists().where(Order.buyer_id == Buyer.id, OrderItem.order_id == Order.id,
+                               OrderItem.category == category)]
+    return []
+
+
+_BUYER_COLUMNS = (Buyer.id, Buyer.name, Buyer.email, Buyer.country, Buyer.language, Buyer.timezone, Buyer.segment,
+                  Buyer.consent_status, Buyer.last_negative_review_at, Buyer.last_order_at)
+
+
+def _batches(db: Database, st: Setting, now: datetime) -> Iterable[list]:
+    """The audience in id order, BATCH buyers per short read (keyset: no cursor held across writes)."""
+    where = where_clauses(st.seller_id, st.audience) + _kind_where(st, now)
+    last = 0
+    while True:
+        with db.reading() as s:
+            rows = s.execute(select(*_BUYER_COLUMNS).where(*where, Buyer.id > last)
+                             .order_by(Buyer.id).limit(BATCH)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _events(s: Session, ids: list[int], now: datetime) -> dict[int, list[ActivityEvent]]:
+    found: dict[int, list[ActivityEvent]] = defaultdict(list)
+    for buyer_id, at, kind in s.execute(
+            select(Activity.buyer_id, Activity.occurred_at, Activity.kind)
+            .where(Activity.buyer_id.in_(ids), Activity.occurred_at >= now - LEARNING_WINDOW,
+                   Activity.occurred_at <= now).order_by(Activity.buyer_id, Activity.occurred_at.desc())):
+        if len(found[buyer_id]) < MAX_EVENTS:
+            found[buyer_id].append(ActivityEvent(at, kind))
+    return found
+
+
+def _picks(s: Session, ids: list[int]) -> dict[int, str]:
+    """Each buyer's most bought item title."""
+    counts = s.execute(select(Order.buyer_id, OrderItem.title, func.sum(OrderItem.quantity))
+                       .join(OrderItem, OrderItem.order_id == Order.id).where(Order.buyer_id.in_(ids))
+                       .group_by(Order.buyer_id, OrderItem.title))
+    best: dict[int, tuple[int, str]] = {}
+    for buyer_id, title, n in counts:
+        if buyer_id not in best or (n, title) > best[buyer_id]:
+            best[buyer_id] = (n, title)
+    return {b: t for b, (_, t) in best.items()}
+
+
+class _Lookups:
+    """What one walk reads once per seller: suppressions, open disputes; and per batch."""
+
+    def __init__(self, db: Database, st: Setting, now: datetime):
+        self.st, self.now = st, now
+        with db.reading() as s:
+            self.suppressed = {e.lower(): r for e, r in s.execute(
+                select(Suppression.email, Suppression.reason).where(Suppression.seller_id == st.seller_id))}
+            self.disputed = set(s.scalars(select(Order.buyer_id).where(Order.seller_id == st.seller_id,
+                                                                      Order.dispute_open).distinct()))
+        self.profiles: dict[tuple[str, str], object] = {}
+        self.wanted = uses(st.content["versions"])
+
+    def default(self, country: str, tz: str):
+        key = (country, tz)
+        if key not in self.profiles:
+            self.profiles[key] = default_profile(country, tz, self.st.curves)
+        return self.profiles[key]
+
+    def existing(self, s: Session, keys: list[str]) -> set[str]:
+        return set(s.scalars(select(Message.idempotency_key).where(Message.seller_id == self.st.seller_id,
+                                                                   Message.idempotency_key.in_(keys))))
+
+    def marketing_sends(self, s: Session, ids: list[int]) -> dict[int, list[datetime]]:
+        sends: dict[int, list[datetime]] = defaultdict(list)
+        since = self.now - self.st.cap.window
+        for buyer_id, at in s.execute(select(Message.buyer_id, Message.scheduled_at).where(
+                Message.buyer_id.in_(ids), Message.kind == "marketing", Message.status.in_(_CAPPED_STATUSES),
+                Message.scheduled_at >= since,
+                ~and_(Message.origin == "campaign", Message.origin_ref == str(self.st.campaign_id)))):
+            sends[buyer_id].append(at)
+        return sends
+
+
+def _row(st: Setting, lk: _Lookups, b, key: str, when: datetime, why: str, not_after: datetime | None,
+         pick: str, mail_domain: str, now: datetime) -> dict:
+    versions = st.content["versions"]
+    version = versions[version_for(versions, st.content["language"], b.language)]
+    holiday = st.details.get("holiday") or {}
+    filled = values(st.facts, lk.wanted, name=b.name, country=b.country, locale=b.language,
+                    ends_local=to_local(not_after, b.timezone).replace(tzinfo=None) if not_after else None,
+                    holiday_date=holiday.get("dates", {}).get(b.country), pick=pick)
+    context: dict = {"campaign": st.campaign_id}
+    if version.get("origin") == "machine":
+        context["machine_translated"] = True  # the frame tells the buyer
+    if st.facts.product:
+        context["product"] = {k: st.facts.product.get(k) for k in ("name", "url", "image_url")}
+    if not_after is not None:
+        context["not_after"] = not_after.isoformat()
+    return {"seller_id": st.seller_id, "buyer_id": b.id, "kind": "marketing", "origin": "campaign",
+            "origin_ref": str(st.campaign_id), "idempotency_key": key,
+            "rfc_message_id": make_message_id(st.seller_key, key, mail_domain), "locale": b.language,
+            "template": "campaign", "context": context, "subject": fill(version["subject"], filled)[:998],
+            "body": fill(version["body"], filled), "scheduled_at": when, "explanation": why[:500],
+            "status": "scheduled", "due_at": when, "attempts": 0, "created_at": now, "updated_at": now}
+
+
+def write_rows(s: Session, rows: list[dict]) -> None:
+    """Insert planned messages: COPY on PostgreSQL (the walk holds the campaign's lock, so no key
+    can collide), many-row INSERT elsewhere."""
+    if not rows:
+        return
+    if s.get_bind().dialect.name != "postgresql":
+        s.execute(insert(Message), rows)
+        return
+    raw = s.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY messages ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(tuple(_copy_value(r[c]) for c in _COLUMNS))
+
+
+def _copy_value(value):
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)  # the columns hold naive UTC (db.UTCDateTime)
+    return value
+
+
+def walk(db: Database, st: Setting, now: datetime, *, write: bool, mail_domain: str = "",
+         progress: Callable[[int], None] | None = None) -> Plan:
+    """Go through the audience once: count (write=False) or plan (write=True) every recipient."""
+    plan, lk = Plan(), _Lookups(db, st, now)
+    seen = 0
+    for rows in _batches(db, st, now):
+        with db.transaction() as s:
+            _plan_batch(s, st, lk, rows, plan, now, write, mail_domain)
+        seen += len(rows)
+        if progress is not None:
+            progress(seen)
+    return plan
+
+
+def _plan_batch(s: Session, st: Setting, lk: _Lookups, rows: list, plan: Plan, now: datetime, write: bool,
+                mail_domain: str) -> None:
+    plan.matched += len(rows)
+    ids = [b.id for b in rows]
+    keys = {b.id: idempotency_key(st, b.id, b.last_order_at) for b in rows}
+    existing = lk.existing(s, list(keys.values()))
+    candidates, days = [], []
+    today_by_tz: dict[str, date] = {}
+    for b in rows:
+        why = exclusion(b.email, b.country, b.consent_status, lk.suppressed, b.id in lk.disputed,
+                        b.last_negative_review_at, now)
+        if why is None and keys[b.id] in existing:
+            why = ALREADY
+        if why is None:
+            if b.timezone not in today_by_tz:
+                today_by_tz[b.timezone] = to_local(now, b.timezone).date()
+            day, why = target_day(st.kind, st.details, st.send_on, b.country, today_by_tz[b.timezone])
+        if why is not None:
+            plan.excluded[why] += 1
+            continue
+        candidates.append(b)
+        days.append(day)
+    if not candidates:
+        return
+    events = _events(s, [b.id for b in candidates], now)
+    items = [(learn_profile(b.country, b.timezone, events[b.id], now, overrides=st.curves) if b.id in events
+              else lk.default(b.country, b.timezone), st.policy_for(day), now) for b, day in zip(candidates, days)]
+    chosen = next_send_times(items)
+    sends = lk.marketing_sends(s, ids)
+    picks = _picks(s, [b.id for b in candidates]) if write and "pick" in lk.wanted else {}
+    offer = st.details.get("offer")
+    out = []
+    for b, (when, why) in zip(candidates, chosen):
+        if not cap_allows(st.cap, sends.get(b.id, ()), when):
+            plan.excluded[CAPPED] += 1
+            continue
+        not_after = offer_end(offer["ends_at"], b.timezone) if offer else None
+        if not_after is not None and when >= not_after:
+            plan.excluded[OFFER_ENDED] += 1
+            continue
+        plan.recipients += 1
+        plan.by_country[b.country] += 1
+        plan.by_language[b.language.split("-")[0]] += 1
+        plan.by_segment[b.segment or "not_scored"] += 1
+        plan.hours_utc[when.hour] += 1
+        plan.hours_seller[to_local(when, st.seller_tz).hour] += 1
+        plan.days[when.date().isoformat()] += 1
+        if write:
+            out.append(_row(st, lk, b, keys[b.id], when, why, not_after, picks.get(b.id, ""), mail_domain, now))
+    if write:
+        write_rows(s, out)
+
+
+def sample_row(db: Database, st: Setting, buyer_id: int, now: datetime) -> tuple[dict, str] | None:
+    """The message one buyer would get (their words, placeholders filled), whatever the exclusions, and
+    the buyer's name; None if the buyer is not the seller's."""
+    with db.reading() as s:
+        b = s.execute(select(*_BUYER_COLUMNS).where(Buyer.id == buyer_id, Buyer.seller_id == st.seller_id)).first()
+        if b is None:
+            return None
+        picks = _picks(s, [b.id]) if "pick" in uses(st.content["versions"]) else {}
+    offer = st.details.get("offer")
+    not_after = offer_end(offer["ends_at"], b.timezone) if offer else None
+    row = _row(st, _Lookups(db, st, now), b, idempotency_key(st, b.id, b.last_order_at), now, "", not_after,
+               picks.get(b.id, ""), "preview.invalid", now)
+    return row, b.name

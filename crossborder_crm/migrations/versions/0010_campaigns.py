@@ -1,0 +1,45 @@
+"""campaigns, and the index that finds a campaign's messages
+
+Revision ID: 0010_campaigns
+Revises: 0009_buyer_segments
+Create Date: 2026-12-04 09:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0010_campaigns'
+down_revision = '0009_buyer_segments'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'campaigns',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('seller_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('audience', sa.JSON(), nullable=False),
+        sa.Column('confirm_all', sa.Boolean(), nullable=False),
+        sa.Column('details', sa.JSON(), nullable=False),
+        sa.Column('send_on', sa.Date(), nullable=True),
+        sa.Column('content', sa.JSON(), nullable=False),
+        sa.Column('attribution_days', sa.Integer(), nullable=False),
+        sa.Column('last_plan', sa.JSON(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.Column('launched_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['seller_id'], ['sellers.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_campaigns_seller_status', 'campaigns', ['seller_id', 'status', 'id'])
+    op.create_index('ix_messages_origin', 'messages', ['seller_id', 'origin', 'origin_ref'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_messages_origin', table_name='messages')
+    op.drop_index('ix_campaigns_seller_status', table_name='campaigns')
+    op.drop_table('campaigns')
