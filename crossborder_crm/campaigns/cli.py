@@ -3,6 +3,8 @@ every six hours). `crossborder-crm campaigns list|preview|launch|pause|resume|ca
 seller from the shell, a launch with a progress bar."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -82,7 +84,7 @@ def launch_cmd(seller_id: int, campaign_id: int) -> None:
     """Plan the campaign's emails (a relaunch plans only new recipients), with a progress bar."""
     svc = current_services()
     total = lifecycle.audience_size(svc.db, seller_id, lifecycle.get_campaign(svc.db, seller_id, campaign_id))
-    with click.progressbar(length=total, label="planning", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=total, label="planning", file=sys.stderr) as bar:
         seen = [0]
 
         def progress(done: int) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from babel.numbers import get_territory_currencies
 
 from crossborder_crm.campaigns.definition import PLACEHOLDER, PLACEHOLDERS
@@ -43,8 +43,11 @@ def currency_for(country: str, offered: tuple[str, ...]) -> str | None:
 
 @functools.lru_cache(maxsize=4096)
 def local_datetime(value: datetime, locale: str) -> str:
-    """A local wall-clock time as the buyer's locale writes it, without seconds."""
-    return format_datetime(value, format="medium", locale=babel_locale(locale)).replace(":00 ", " ")
+    """A local wall-clock time as the buyer's locale writes it: a medium date and a short time (no seconds),
+    joined the locale's way."""
+    loc = babel_locale(locale)
+    joined = str(loc.datetime_formats["medium"])
+    return joined.format(format_time(value, "short", locale=loc), format_date(value, "medium", locale=loc))
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def values(facts: Facts, wanted: frozenset[str], *, name: str, country: str, loc
         elif key == "product_url":
             out[key] = product.get("url") or ""
         elif key == "price":
-            out[key] = _price(tuple(sorted((product.get("prices") or {}).items())), country, locale)
+            out[key] = _price(tuple((product.get("prices") or {}).items()), country, locale)
         elif key in ("discount", "coupon"):
             out[key] = offer.get(key) or ""
         elif key == "ends":

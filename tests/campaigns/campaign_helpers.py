@@ -1,0 +1,47 @@
+"""Helpers for the campaign tests: buyers through the API, campaigns and their messages."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from crossborder_crm.outbox.models import Message
+from crossborder_crm.timing.localtime import to_local
+
+
+def add_buyer(api, name: str, country: str, *, consent: str | None = "granted", language: str | None = None,
+              email: str | None = None) -> int:
+    body = {"name": name, "country": country, "email": email or f"{name.lower().replace(' ', '.')}@example.com"}
+    if consent:
+        body["consent"] = {"status": consent, "source": "checkout"}
+    if language:
+        body["language"] = language
+    r = api.post("/buyers", body)
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
+def content(subject: str = "Hello {name}", body: str = "We have news for you.", **more) -> dict:
+    return {"language": "en", "versions": {"en": {"subject": subject, "body": body}, **more}}
+
+
+def create(api, **fields) -> dict:
+    body = {"name": "Spring", "kind": "announcement", "audience": {}, "confirm_all": True, "content": content(),
+            **fields}
+    r = api.post("/campaigns", body)
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def launch(api, campaign_id: int) -> dict:
+    r = api.post(f"/campaigns/{campaign_id}/launch")
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["plan"]
+
+
+def messages(services, campaign_id: int) -> list[Message]:
+    with services.db.reading() as s:
+        return list(s.scalars(select(Message).where(Message.origin == "campaign",
+                                                    Message.origin_ref == str(campaign_id)).order_by(Message.id)))
+
+
+def local(msg: Message, tz: str):
+    return to_local(msg.scheduled_at, tz)

@@ -1,0 +1,86 @@
+"""Campaign emails through the real dispatcher and SMTP: the offer's local end, one-click unsubscribe,
+the campaign frame."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from crossborder_crm.campaigns.lifecycle import launch_campaign
+from crossborder_crm.i18n.translator import FakeTranslator
+from crossborder_crm.outbox.dispatcher import OFFER_ENDED
+from tests.campaigns.campaign_helpers import add_buyer, content, create, launch, messages
+from tests.outbox.helpers import dispatch, parse, smtp_services
+
+
+def _at_send_time(services, msg, extra=timedelta(0)):
+    services.clock.set(msg.scheduled_at + extra)
+
+
+def test_a_sale_email_due_after_the_buyers_local_end_is_not_sent(api_a, services, sink):
+    add_buyer(api_a, "Amy", "US")
+    made = create(api_a, kind="sale", offer={"starts_on": "2026-03-10", "ends_at": "2026-03-11T12:00"},
+                  content=content(subject="Ends {ends}"))
+    launch(api_a, made["id"])
+    (msg,) = messages(services, made["id"])
+    services.clock.set(msg.scheduled_at + timedelta(days=2))  # a worker was down past the end
+    assert dispatch(smtp_services(services, sink)).suppressed == 1
+    assert sink.messages == []
+    assert messages(services, made["id"])[0].last_error == OFFER_ENDED
+
+
+def test_a_sale_email_due_before_the_end_goes_out(api_a, services, sink):
+    add_buyer(api_a, "Amy", "US")
+    made = create(api_a, kind="sale", offer={"starts_on": "2026-03-10", "ends_at": "2026-03-11T12:00"},
+                  content=content(subject="Ends {ends}"))
+    launch(api_a, made["id"])
+    (msg,) = messages(services, made["id"])
+    _at_send_time(services, msg)
+    assert dispatch(smtp_services(services, sink)).sent == 1
+    assert parse(sink.messages[0][2])["Subject"] == "Ends Mar 11, 2026, 12:00\u202fPM"
+
+
+def test_a_one_click_unsubscribe_stops_the_next_campaign_email(api_a, client, services, sink):
+    add_buyer(api_a, "Amy", "US")
+    first, second = create(api_a, name="A"), create(api_a, name="B", send_on="2026-03-12")
+    launch(api_a, first["id"])
+    launch(api_a, second["id"])
+    svc = smtp_services(services, sink)
+    _at_send_time(services, messages(services, first["id"])[0])
+    assert dispatch(svc).sent == 1
+    mail = parse(sink.messages[0][2])
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = mail["List-Unsubscribe"].split("<")[1].split(">")[0]
+    assert client.post(url.replace("http://127.0.0.1:5000", ""), data={"List-Unsubscribe": "One-Click"}
+                       ).status_code == 200
+    _at_send_time(services, messages(services, second["id"])[0])
+    assert dispatch(svc).suppressed == 1
+    assert len(sink.messages) == 1
+    assert messages(services, second["id"])[0].last_error == "buyer unsubscribed"
+
+
+def test_a_campaign_email_carries_the_product_and_the_sellers_footer(api_a, services, sink):
+    add_buyer(api_a, "Amy", "US")
+    made = create(api_a, kind="launch", product={"name": "Jasmine tea", "url": "https://shop.example/jasmine",
+                                                 "image_url": "https://shop.example/jasmine.jpg"},
+                  content=content(subject="New: {product}", body="Hello {name}, meet {product}."))
+    launch(api_a, made["id"])
+    _at_send_time(services, messages(services, made["id"])[0])
+    dispatch(smtp_services(services, sink))
+    mail = parse(sink.messages[0][2])
+    html = mail.get_body(("html",)).get_content()
+    text = mail.get_body(("plain",)).get_content()
+    assert 'href="https://shop.example/jasmine"' in html and "jasmine.jpg" in html
+    assert "Hello Amy, meet Jasmine tea." in text and "Jasmine tea: https://shop.example/jasmine" in text
+    assert "Unsubscribe" in text and "Shop A" in text
+
+
+def test_a_machine_translated_version_tells_the_buyer(api_a, services, seller_a, sink):
+    add_buyer(api_a, "Hans", "DE", language="de-DE")
+    made = create(api_a, content=content(subject="Hello {name}"))
+    launch_campaign(services.db, services.clock, seller_a.seller_id, made["id"], mail_domain="crm.example",
+                    translator=FakeTranslator())
+    (msg,) = messages(services, made["id"])
+    assert msg.subject == "[de] Hello Hans"
+    _at_send_time(services, msg)
+    dispatch(smtp_services(services, sink))
+    text = parse(sink.messages[0][2]).get_body(("plain",)).get_content()
+    assert "Diese E-Mail wurde automatisch übersetzt" in text
