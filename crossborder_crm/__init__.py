@@ -13,7 +13,7 @@ from crossborder_crm.container import build_services
 from crossborder_crm.db import Database
 from crossborder_crm.feedback import feedback_views
 from crossborder_crm.marketplaces import webhook_views
-from crossborder_crm.outbox import unsubscribe_views
+from crossborder_crm.outbox import tracking_views, unsubscribe_views
 
 __version__ = "0.1.0"
 
@@ -37,6 +37,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, env: str | None = 
     api.init_app(app)
     app_errors.init_app(app)
     unsubscribe_views.init_app(app)
+    tracking_views.init_app(app)
     webhook_views.init_app(app)
     feedback_views.init_app(app)
     ops.init_app(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crossborder_crm.db import Base, UTCDateTime
@@ -37,6 +37,8 @@ class Seller(Base):
     dkim_domain: Mapped[str | None] = mapped_column(String(253))
     dkim_selector: Mapped[str | None] = mapped_column(String(63))
     dkim_private_key: Mapped[str | None] = mapped_column(Text)
+    # Open and click tracking in marketing email: off unless the seller turns it on (outbox.tracking).
+    track_engagement: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Room for later capabilities (milestone choices, country curves, reply policy) without a
     # migration per knob; typed settings get their own columns once they settle.
     settings: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -156,9 +156,12 @@ def campaign_results_view(campaign_id: int):
     svc = current_services()
     campaign = lifecycle.get_campaign(svc.db, g.seller_id, campaign_id)
     found = campaign_results(svc.db, campaign)
+    tracking = found.tracking
     return jsonify({"planned": found.planned, "statuses": dict(found.statuses), "unsubscribed": found.unsubscribed,
                     "attribution_days": campaign.attribution_days, "orders": found.orders,
                     "revenue_minor": dict(found.revenue),
                     "by_country": _breakdown(found.by_country), "by_language": _breakdown(found.by_language),
                     "sent_by_day": dict(sorted(found.sent_by_day.items())),
-                    "tracking": {"opens": None, "clicks": None, "note": "open and click tracking is not built"}})
+                    "tracking": {"on": tracking, "opened": found.opened if tracking else None,
+                                 "clicked": found.clicked if tracking else None,
+                                 "machine_events": found.machine_events if tracking else None}})

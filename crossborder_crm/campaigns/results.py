@@ -1,4 +1,5 @@
-"""A campaign's results: its messages by state, unsubscribes after it, and the orders (and revenue
+"""A campaign's results: its messages by state, unsubscribes after it, opens and clicks by people
+(when the seller tracks them), and the orders (and revenue
 per currency) placed within its attribution window after each buyer's email, by country and language."""
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import and_, exists, func, select
 
+from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Activity, Buyer, Order
 from crossborder_crm.campaigns.models import Campaign
 from crossborder_crm.db import Database
-from crossborder_crm.outbox.models import Message
+from crossborder_crm.outbox.models import Message, MessageEvent
 
 
 @dataclass
@@ -28,7 +30,11 @@ class Results:
     """Everything the results page and API show."""
 
     statuses: Counter = field(default_factory=Counter)
+    tracking: bool = False  # the seller counts opens and clicks
     unsubscribed: int = 0
+    opened: int = 0  # emails a person opened (or clicked in): machine opens are not counted
+    clicked: int = 0
+    machine_events: int = 0  # opens and clicks made by scanners and prefetching
     orders: int = 0
     revenue: Counter = field(default_factory=Counter)
     by_country: dict[str, Breakdown] = field(default_factory=lambda: defaultdict(Breakdown))
@@ -69,6 +75,13 @@ def campaign_results(db: Database, campaign: Campaign) -> Results:
             mine, Message.status == "sent", exists().where(
                 Activity.buyer_id == Message.buyer_id, Activity.kind == "unsubscribe",
                 Activity.occurred_at >= Message.sent_at))) or 0
+        out.tracking = bool(s.scalar(select(Seller.track_engagement).where(Seller.id == campaign.seller_id)))
+        events = select(func.count(func.distinct(MessageEvent.message_id))).join(
+            Message, Message.id == MessageEvent.message_id).where(mine, ~MessageEvent.machine)
+        out.opened = s.scalar(events) or 0
+        out.clicked = s.scalar(events.where(MessageEvent.kind == "click")) or 0
+        out.machine_events = s.scalar(select(func.count()).select_from(MessageEvent).join(
+            Message, Message.id == MessageEvent.message_id).where(mine, MessageEvent.machine)) or 0
         counted: set[int] = set()
         for order_id, buyer_id, placed, currency, total in s.execute(
                 select(Order.id, Order.buyer_id, Order.placed_at, Order.currency, Order.total_minor)

@@ -28,10 +28,11 @@ from crossborder_crm.worker import dispatch_job, run_worker, worker_id
 @click.option("--dkim-domain")
 @click.option("--dkim-selector")
 @click.option("--dkim-key-file", type=click.File("r"), help="RSA private key (PEM)")
+@click.option("--tracking", type=click.Choice(["on", "off"]), help="count opens and clicks of marketing email")
 @with_appcontext
 def configure_sender_cmd(seller_id, from_name, from_email, reply_to, postal_address, quiet_hours, marketing_cap,
-                         conversation_deadline, dkim_domain, dkim_selector, dkim_key_file) -> None:
-    """Set how a seller's email goes out: addresses, footer, quiet hours, cap, DKIM."""
+                         conversation_deadline, dkim_domain, dkim_selector, dkim_key_file, tracking) -> None:
+    """Set how a seller's email goes out: addresses, footer, quiet hours, cap, DKIM, tracking."""
     data = {k: v for k, v in {"from_name": from_name, "from_email": from_email, "reply_to": reply_to,
                               "postal_address": postal_address, "conversation_deadline_hours": conversation_deadline,
                               "dkim_domain": dkim_domain, "dkim_selector": dkim_selector}.items() if v is not None}
@@ -45,6 +46,8 @@ def configure_sender_cmd(seller_id, from_name, from_email, reply_to, postal_addr
         data.update(marketing_cap_count=int(count), marketing_cap_days=int(days))
     if dkim_key_file is not None:
         data["dkim_private_key"] = dkim_key_file.read()
+    if tracking is not None:
+        data["track_engagement"] = tracking == "on"
     svc = current_services()
     try:
         seller = update_sender(svc.db, svc.clock, svc.box, seller_id, data)
@@ -52,7 +55,8 @@ def configure_sender_cmd(seller_id, from_name, from_email, reply_to, postal_addr
         fail(exc)
     click.echo(f"seller {seller.id}: quiet hours {seller.quiet_start}-{seller.quiet_end}, marketing cap "
                f"{seller.marketing_cap_count}/{seller.marketing_cap_days} days, DKIM "
-               f"{'on (' + seller.dkim_selector + '._domainkey.' + seller.dkim_domain + ')' if seller.dkim_domain else 'off'}")
+               f"{'on (' + seller.dkim_selector + '._domainkey.' + seller.dkim_domain + ')' if seller.dkim_domain else 'off'}"
+               f", tracking {'on' if seller.track_engagement else 'off'}")
 
 
 @click.command("dispatch")

@@ -23,6 +23,7 @@ from crossborder_crm.outbox.marks import marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.render import RenderInput, clear_caches, render
 from crossborder_crm.outbox.store import Claimed, OutboxStore, SendCheck, SenderInfo
+from crossborder_crm.outbox.tracking import instrument
 from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token, unsubscribe_links
 from crossborder_crm.secret_box import SecretBox, UndecryptableSecret
 
@@ -296,10 +297,13 @@ class Dispatcher:
                                   template=msg.template, context=template_values(msg.locale, msg.context),
                                   unsubscribe_url=unsub_url,
                                   preferences_url=prefs))
+        html = body.html
+        if msg.kind == "marketing" and sender.track_engagement:
+            html = instrument(html, self.config.secret_key, self.config.public_url, msg.id, keep=(unsub_url,))
         dkim = self._dkim_key(sender)
         email = OutgoingEmail(
             from_addr=sender.from_email or f"no-reply@{self.config.mail_domain}", from_name=sender.from_name,
-            to_addr=to_email, to_name=msg.buyer_name, subject=body.subject, text=body.text, html=body.html,
+            to_addr=to_email, to_name=msg.buyer_name, subject=body.subject, text=body.text, html=html,
             message_id=msg.rfc_message_id, date=now, reply_to=sender.reply_to,
             list_unsubscribe_url=unsub_url, list_unsubscribe_mailto=mailto,
             headers=(("X-CRM-Message", str(msg.id)),))

@@ -99,6 +99,22 @@ class SendLog(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class MessageEvent(Base):
+    """An open or a click of a tracked marketing email; `machine` when a scanner or a prefetch made it."""
+
+    __tablename__ = "message_events"
+    __table_args__ = (Index("ix_message_events_message_kind", "message_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # open | click
+    machine: Mapped[bool] = mapped_column(default=False)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class JobLock(Base):
     """A row per once-only periodic job: on databases without advisory locks, a leased row."""
 

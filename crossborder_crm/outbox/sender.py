@@ -41,6 +41,7 @@ class SenderSettings(Schema):
     dkim_domain: str | None = Field(default=None, max_length=253)
     dkim_selector: str | None = Field(default=None, max_length=63, pattern=r"^[A-Za-z0-9._-]+$")
     dkim_private_key: str | None = Field(default=None, description="RSA private key, PEM")
+    track_engagement: bool | None = Field(default=None, description="count opens and clicks of marketing email")
 
     @field_validator("dkim_private_key")
     @classmethod

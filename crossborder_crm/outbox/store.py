@@ -66,6 +66,7 @@ class SenderInfo:
     dkim_domain: str | None
     dkim_selector: str | None
     dkim_private_key: str | None  # as stored, encrypted: the dispatcher decrypts it once per pass
+    track_engagement: bool = False  # opens and clicks of marketing email (outbox.tracking)
 
 
 @dataclass(frozen=True)
@@ -212,10 +213,11 @@ class OutboxStore:
             sl = self._conn.execute(select(Seller.id, Seller.key, Seller.name, Seller.from_name, Seller.from_email,
                                            Seller.reply_to, Seller.postal_address, Seller.marketing_cap_count,
                                            Seller.marketing_cap_days, Seller.dkim_domain, Seller.dkim_selector,
-                                           Seller.dkim_private_key).where(Seller.id == seller_id)).one()
+                                           Seller.dkim_private_key, Seller.track_engagement)
+                                    .where(Seller.id == seller_id)).one()
         return SenderInfo(sl.id, sl.key, sl.name, sl.from_name or sl.name, sl.from_email, sl.reply_to,
                           sl.postal_address, sl.marketing_cap_count, sl.marketing_cap_days,
-                          sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key)
+                          sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key, bool(sl.track_engagement))
 
     def gate(self, msg: Claimed, cap_since: datetime) -> SendCheck:
         """Re-read, right before sending, what may forbid the send (and, for marketing, the sends

@@ -104,6 +104,7 @@ def _sender_values(seller: Seller) -> dict[str, str]:
     values = {name: "" if getattr(seller, name) is None else str(getattr(seller, name))
               for name in (*TEXT_FIELDS, *REQUIRED_FIELDS, *DKIM_FIELDS)}
     values["dkim_private_key"] = ""
+    values["track_engagement"] = "1" if seller.track_engagement else ""
     return values
 
 
@@ -159,6 +160,7 @@ def submitted_sender(form: Mapping[str, str]) -> dict[str, str]:
     """The posted values as typed, to show the form again after an error (never the key)."""
     values = {name: form.get(name, "") for name in SENDER_FIELDS}
     values["dkim_private_key"] = ""
+    values["track_engagement"] = "1" if form.get("track_engagement") else ""
     return values
 
 
@@ -172,6 +174,7 @@ def sender_data(form: Mapping[str, str], stored_key: str | None) -> tuple[dict[s
     errors: dict[str, str] = {}
     for name in TEXT_FIELDS:
         data[name] = (form.get(name) or "").strip() or None
+    data["track_engagement"] = bool(form.get("track_engagement"))
     for name in REQUIRED_FIELDS:
         value = (form.get(name) or "").strip()
         if not value:

@@ -7,8 +7,10 @@ from datetime import timedelta
 from crossborder_crm.campaigns.lifecycle import launch_campaign
 from crossborder_crm.i18n.translator import FakeTranslator
 from crossborder_crm.outbox.dispatcher import OFFER_ENDED
+from crossborder_crm.outbox.sender import update_sender
 from tests.campaigns.campaign_helpers import add_buyer, content, create, launch, messages
 from tests.outbox.helpers import dispatch, parse, smtp_services
+from tests.outbox.test_tracking import BROWSER
 
 
 def _at_send_time(services, msg, extra=timedelta(0)):
@@ -84,3 +86,50 @@ def test_a_machine_translated_version_tells_the_buyer(api_a, services, seller_a,
     dispatch(smtp_services(services, sink))
     text = parse(sink.messages[0][2]).get_body(("plain",)).get_content()
     assert "Diese E-Mail wurde automatisch übersetzt" in text
+
+
+def _tracked_email(api, services, seller_id, sink):
+    update_sender(services.db, services.clock, services.box, seller_id, {"track_engagement": True})
+    add_buyer(api, "Amy", "US")
+    made = create(api, kind="launch", product={"name": "Jasmine tea", "url": "https://shop.example/jasmine"})
+    launch(api, made["id"])
+    _at_send_time(services, messages(services, made["id"])[0])
+    dispatch(smtp_services(services, sink))
+    return made["id"], parse(sink.messages[0][2]).get_body(("html",)).get_content()
+
+
+def _path(html: str, marker: str) -> str:
+    start = html.index("http://127.0.0.1:5000" + marker)
+    return html[start:html.index('"', start)].replace("http://127.0.0.1:5000", "").replace("&amp;", "&")
+
+
+def test_a_tracked_email_counts_a_persons_open_and_click_and_sends_them_on(api_a, client, services, seller_a, sink):
+    cid, html = _tracked_email(api_a, services, seller_a.seller_id, sink)
+    services.clock.advance(timedelta(minutes=5))
+    assert client.get(_path(html, "/t/o/"), headers={"User-Agent": BROWSER}).mimetype == "image/gif"
+    r = client.get(_path(html, "/t/c/"), headers={"User-Agent": BROWSER})
+    assert (r.status_code, r.headers["Location"]) == (302, "https://shop.example/jasmine")
+    tracking = api_a.get(f"/campaigns/{cid}/results").get_json()["tracking"]
+    assert tracking == {"on": True, "opened": 1, "clicked": 1, "machine_events": 0}
+
+
+def test_a_scanner_fetching_the_pixel_at_delivery_is_not_an_open(api_a, client, services, seller_a, sink):
+    cid, html = _tracked_email(api_a, services, seller_a.seller_id, sink)
+    client.get(_path(html, "/t/o/"), headers={"User-Agent": BROWSER})
+    tracking = api_a.get(f"/campaigns/{cid}/results").get_json()["tracking"]
+    assert (tracking["opened"], tracking["machine_events"]) == (0, 1)
+
+
+def test_a_forged_click_link_redirects_nowhere(client):
+    assert client.get("/t/c/not-a-token").status_code == 404
+
+
+def test_without_tracking_an_email_has_no_pixel_and_its_links_go_straight(api_a, services, sink):
+    add_buyer(api_a, "Amy", "US")
+    made = create(api_a, kind="launch", product={"name": "Jasmine tea", "url": "https://shop.example/jasmine"})
+    launch(api_a, made["id"])
+    _at_send_time(services, messages(services, made["id"])[0])
+    dispatch(smtp_services(services, sink))
+    html = parse(sink.messages[0][2]).get_body(("html",)).get_content()
+    assert "/t/o/" not in html and 'href="https://shop.example/jasmine"' in html
+    assert api_a.get(f"/campaigns/{made['id']}/results").get_json()["tracking"]["opened"] is None

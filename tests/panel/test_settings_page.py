@@ -74,6 +74,16 @@ def test_saving_sender_settings_changes_the_seller(panel_a, seller_a, services):
     assert page.attr("f-quiet_end", "value") == "07:45"
 
 
+def test_tracking_is_off_until_the_seller_ticks_it(panel_a, seller_a, services):
+    assert not _seller(services, seller_a.seller_id).track_engagement
+    assert panel_a.post("/settings/sender", data={**SENDER, "track_engagement": "1"}).status_code == 302
+    assert _seller(services, seller_a.seller_id).track_engagement
+    page = Page(panel_a.get("/settings").get_data(as_text=True))
+    assert "checked" in page.find("f-track_engagement").attrs
+    panel_a.post("/settings/sender", data=SENDER)
+    assert not _seller(services, seller_a.seller_id).track_engagement
+
+
 def test_a_bad_quiet_hour_shows_the_field_error_and_saves_nothing(panel_a, seller_a, services):
     before = _seller(services, seller_a.seller_id)
     r = panel_a.post("/settings/sender", data={**SENDER, "quiet_start": "25:00"})

@@ -1,4 +1,4 @@
-"""campaigns, and the index that finds a campaign's messages
+"""campaigns, the index that finds a campaign's messages, open and click events, the tracking switch
 
 Revision ID: 0010_campaigns
 Revises: 0009_buyer_segments
@@ -37,9 +37,30 @@ def upgrade() -> None:
     )
     op.create_index('ix_campaigns_seller_status', 'campaigns', ['seller_id', 'status', 'id'])
     op.create_index('ix_messages_origin', 'messages', ['seller_id', 'origin', 'origin_ref'])
+    op.create_table(
+        'message_events',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('seller_id', sa.Integer(), nullable=False),
+        sa.Column('message_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=8), nullable=False),
+        sa.Column('machine', sa.Boolean(), nullable=False),
+        sa.Column('url', sa.String(length=2000), nullable=True),
+        sa.Column('user_agent', sa.String(length=300), nullable=True),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['seller_id'], ['sellers.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['message_id'], ['messages.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_message_events_message_kind', 'message_events', ['message_id', 'kind'])
+    with op.batch_alter_table('sellers') as batch:
+        batch.add_column(sa.Column('track_engagement', sa.Boolean(), server_default='0', nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('sellers') as batch:
+        batch.drop_column('track_engagement')
+    op.drop_index('ix_message_events_message_kind', table_name='message_events')
+    op.drop_table('message_events')
     op.drop_index('ix_messages_origin', table_name='messages')
     op.drop_index('ix_campaigns_seller_status', table_name='campaigns')
     op.drop_table('campaigns')
