@@ -18,6 +18,7 @@ from wsgiref.simple_server import WSGIServer
 from sqlalchemy import select
 
 from crossborder_crm.buyers.models import Buyer
+from crossborder_crm.campaigns.ab_decision import decide_due
 from crossborder_crm.campaigns.lifecycle import plan_standing
 from crossborder_crm.campaigns.segments_service import refresh_segments
 from crossborder_crm.container import Services
@@ -166,6 +167,15 @@ def standing_campaigns_job(svc: Services, worker: str) -> None:
                 log.info("standing campaigns: %s emails planned", planned)
 
 
+def ab_decisions_job(svc: Services, worker: str) -> None:
+    """Decide the campaigns' A/B tests whose hours have passed and release the rest (once-only job)."""
+    with run_once(svc.db, "ab_decisions", worker, svc.clock.now()) as mine:
+        if mine:
+            decided = decide_due(svc.db, svc.clock)
+            if decided:
+                log.info("A/B tests decided: %s", decided)
+
+
 # Later capabilities add their jobs here (stalled-shipment scan, campaign triggers, segments).
 JOBS: list[PeriodicJob] = [
     PeriodicJob("country_curves", refresh_country_curves_job, seconds=6 * 3600, once=True),
@@ -176,6 +186,7 @@ JOBS: list[PeriodicJob] = [
     PeriodicJob("segments", segments_job, seconds=6 * 3600, once=True),
     PeriodicJob("bounce_mailbox", bounce_mailbox_job, seconds=5 * 60, once=True),
     PeriodicJob("standing_campaigns", standing_campaigns_job, seconds=3600, once=True),
+    PeriodicJob("ab_decisions", ab_decisions_job, seconds=5 * 60, once=True),
 ]
 
 

@@ -145,8 +145,13 @@ def cancel_campaign(campaign_id: int):
     return _state_change(lifecycle.cancel_campaign, campaign_id, "cancelled")
 
 
-def _breakdown(parts: dict) -> dict:
-    return {k: {"sent": v.sent, "orders": v.orders, "revenue_minor": dict(v.revenue)} for k, v in sorted(parts.items())}
+def _breakdown(parts: dict, tracking: bool) -> dict:
+    out = {}
+    for key, part in sorted(parts.items()):
+        out[key] = {"sent": part.sent, "orders": part.orders, "revenue_minor": dict(part.revenue)}
+        if tracking:
+            out[key].update(opened=part.opened, clicked=part.clicked)
+    return out
 
 
 @operation(bp, "/campaigns/<int:campaign_id>/results", "GET", "Planned, sent, failed, suppressed, unsubscribed, and "
@@ -160,7 +165,10 @@ def campaign_results_view(campaign_id: int):
     return jsonify({"planned": found.planned, "statuses": dict(found.statuses), "unsubscribed": found.unsubscribed,
                     "attribution_days": campaign.attribution_days, "orders": found.orders,
                     "revenue_minor": dict(found.revenue),
-                    "by_country": _breakdown(found.by_country), "by_language": _breakdown(found.by_language),
+                    "by_country": _breakdown(found.by_country, tracking),
+                    "by_language": _breakdown(found.by_language, tracking),
+                    "ab": ({**campaign.details["ab"], "groups": _breakdown(found.by_variant, tracking)}
+                           if campaign.details.get("ab") else None),
                     "sent_by_day": dict(sorted(found.sent_by_day.items())),
                     "tracking": {"on": tracking, "opened": found.opened if tracking else None,
                                  "clicked": found.clicked if tracking else None,

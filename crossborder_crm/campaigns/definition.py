@@ -81,6 +81,20 @@ class Repurchase(Schema):
     within_days: int = Field(default=7, ge=1, le=90)
 
 
+AB_METRICS = ("opens", "clicks", "orders")
+
+
+class AbTest(Schema):
+    """Two subjects tried on a sample (half each); after `decide_after_hours` the better one by `metric`
+    goes to the rest of the audience."""
+
+    subject_b: dict[str, str] = Field(min_length=1, max_length=100,
+                                      description="the second subject per language version")
+    sample_percent: int = Field(default=20, ge=2, le=50, description="of the recipients, split half A, half B")
+    decide_after_hours: int = Field(default=24, ge=1, le=168)
+    metric: Literal[AB_METRICS] = "orders"  # type: ignore[valid-type]
+
+
 class Version(Schema):
     """A subject and body in one language."""
 
@@ -108,6 +122,7 @@ class CampaignCreate(Schema):
     repurchase: Repurchase | None = None
     send_on: date | None = Field(default=None, description="the buyers' local day (launch, announcement)")
     content: Content
+    ab: AbTest | None = Field(default=None, description="an A/B test of subjects")
     attribution_days: int = Field(default=7, ge=1, le=90)
 
     @model_validator(mode="after")
@@ -128,9 +143,25 @@ class CampaignCreate(Schema):
                 bad = placeholder_problem(getattr(version, part), self.kind)
                 if bad:
                     raise FieldError(f"content.versions.{lang}.{part}", bad)
+        if self.ab is not None:
+            self._check_ab(self.ab)
         if _empty(self.audience) and self.kind != "repurchase" and not self.confirm_all:
             raise FieldError("audience", N_("an empty filter mails every buyer: set confirm_all to true"))
         return self
+
+    def _check_ab(self, ab: AbTest) -> None:
+        if self.kind == "repurchase":
+            raise FieldError("ab", N_("a standing campaign cannot run an A/B test"))
+        if self.content.language not in ab.subject_b:
+            raise FieldError("ab.subject_b", N_("must include the subject in content.language"))
+        for lang, subject in ab.subject_b.items():
+            if lang not in self.content.versions:
+                raise FieldError(f"ab.subject_b.{lang}", N_("has no version in content.versions"))
+            if not 1 <= len(subject) <= 200:
+                raise FieldError(f"ab.subject_b.{lang}", N_("must be 1 to 200 characters"))
+            bad = placeholder_problem(subject, self.kind)
+            if bad:
+                raise FieldError(f"ab.subject_b.{lang}", bad)
 
 
 def _empty(f: AudienceFilter) -> bool:
@@ -166,6 +197,8 @@ def details_of(spec: CampaignCreate) -> dict:
         out["holiday"] = spec.holiday.model_dump()
     if spec.repurchase is not None:
         out["repurchase"] = spec.repurchase.model_dump()
+    if spec.ab is not None:
+        out["ab"] = {**spec.ab.model_dump(), "decided": None}
     return out
 
 

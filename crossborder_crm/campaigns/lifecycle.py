@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Buyer
@@ -57,8 +57,19 @@ def _check_dates(spec: CampaignCreate, today: date) -> None:
         raise ValidationFailed("the sale has ended", {"offer.ends_at": N_("must not be in the past")})
 
 
+def _check_tracking(db: Database, seller_id: int, spec: CampaignCreate) -> None:
+    if spec.ab is None or spec.ab.metric == "orders":
+        return
+    with db.reading() as s:
+        tracking = s.scalar(select(Seller.track_engagement).where(Seller.id == seller_id))
+    if not tracking:
+        raise ValidationFailed("opens and clicks are not counted", {"ab.metric": N_(
+            "opens and clicks are counted only with tracking on (Settings); choose orders or turn it on")})
+
+
 def _fields(db: Database, seller_id: int, spec: CampaignCreate, today: date) -> dict:
     _check_dates(spec, today)
+    _check_tracking(db, seller_id, spec)
     details = details_of(spec)
     if spec.holiday is not None:
         day = _holiday(db, seller_id, spec.holiday.key, today)
@@ -127,7 +138,7 @@ def list_campaigns(db: Database, seller_id: int, status: str | None = None) -> l
 def preview_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int) -> Plan:
     """Who a launch now would reach and leave out, and when their emails would go."""
     with db.reading() as s:
-        st = setting(s, _row(s, seller_id, campaign_id))
+        st = setting(s, _row(s, seller_id, campaign_id), clock.now())
     return walk(db, st, clock.now(), write=False)
 
 
@@ -155,7 +166,7 @@ def launch_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int
         with db.transaction() as s:
             row = _row(s, seller_id, campaign_id, lock=True)
             row.content, row.updated_at = content, now
-            st = setting(s, row)
+            st = setting(s, row, now)
         plan = walk(db, st, now, write=True, mail_domain=mail_domain, progress=progress)
         _record(db, seller_id, campaign_id, plan, now, launched=True)
     return plan
@@ -177,7 +188,7 @@ def _count(s, seller_id: int, campaign_id: int, status: str) -> int:
         Message.status == status))
 
 
-def _move(s, seller_id: int, campaign_id: int, frm: str, to: str, now: datetime) -> int:
+def move_status(s, seller_id: int, campaign_id: int, frm: str, to: str, now: datetime) -> int:
     return s.execute(update(Message).where(
         Message.seller_id == seller_id, Message.origin == "campaign", Message.origin_ref == str(campaign_id),
         Message.status == frm).values(status=to, updated_at=now)).rowcount
@@ -191,7 +202,7 @@ def pause_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int)
         if row.status != "launched":
             raise Conflict(f"campaign {campaign_id} is {row.status}: only a launched campaign can be paused")
         row.status, row.updated_at = "paused", now
-        return _move(s, seller_id, campaign_id, "scheduled", "paused", now)
+        return move_status(s, seller_id, campaign_id, "scheduled", "paused", now)
 
 
 def resume_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int) -> int:
@@ -202,18 +213,25 @@ def resume_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int
         if row.status != "paused":
             raise Conflict(f"campaign {campaign_id} is {row.status}: only a paused campaign can be resumed")
         row.status, row.updated_at = "launched", now
-        late = s.execute(select(Message.id, Buyer.country, Buyer.timezone).join(Buyer, Buyer.id == Message.buyer_id)
-                         .where(Message.seller_id == seller_id, Message.origin == "campaign",
-                                Message.origin_ref == str(campaign_id), Message.status == "paused",
-                                Message.scheduled_at < now)).all()
-        if late:
-            seller = s.get(Seller, seller_id)
-            policy, curves = seller_policy(seller, "marketing"), country_curves(seller) or None
-            chosen = next_send_times((default_profile(c, tz, curves), policy, now) for _, c, tz in late)
-            for (message_id, _, _), (when, why) in zip(late, chosen):
-                s.execute(update(Message).where(Message.id == message_id).values(
-                    scheduled_at=when, due_at=when, explanation=f"resumed after a pause: {why}"[:500]))
-        return _move(s, seller_id, campaign_id, "paused", "scheduled", now)
+        reschedule_late(s, seller_id, campaign_id, "paused", now, "resumed after a pause")
+        return move_status(s, seller_id, campaign_id, "paused", "scheduled", now)
+
+
+def reschedule_late(s, seller_id: int, campaign_id: int, status: str, now: datetime, why_prefix: str) -> int:
+    """Held messages (in `status`) whose time passed move to each buyer's next good hour; how many."""
+    late = s.execute(select(Message.id, Buyer.country, Buyer.timezone).join(Buyer, Buyer.id == Message.buyer_id)
+                     .where(Message.seller_id == seller_id, Message.origin == "campaign",
+                            Message.origin_ref == str(campaign_id), Message.status == status,
+                            Message.scheduled_at < now)).all()
+    if late:
+        seller = s.get(Seller, seller_id)
+        policy, curves = seller_policy(seller, "marketing"), country_curves(seller) or None
+        chosen = next_send_times((default_profile(c, tz, curves), policy, now) for _, c, tz in late)
+        s.connection().execute(update(Message).where(Message.id == bindparam("m_id")).values(
+            scheduled_at=bindparam("m_when"), due_at=bindparam("m_when"), explanation=bindparam("m_why")),
+            [{"m_id": message_id, "m_when": when, "m_why": f"{why_prefix}: {why}"[:500]}
+             for (message_id, _, _), (when, why) in zip(late, chosen)])
+    return len(late)
 
 
 def cancel_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int) -> int:
@@ -224,7 +242,8 @@ def cancel_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int
         if row.status == "cancelled":
             raise Conflict(f"campaign {campaign_id} is already cancelled")
         row.status, row.updated_at = "cancelled", now
-        return sum(_move(s, seller_id, campaign_id, frm, "cancelled", now) for frm in ("scheduled", "paused"))
+        return sum(move_status(s, seller_id, campaign_id, frm, "cancelled", now)
+                   for frm in ("scheduled", "paused", "waiting"))
 
 
 def plan_standing(db: Database, clock: Clock, *, mail_domain: str, translator: Translator | None = None) -> int:
@@ -254,7 +273,7 @@ def sample_email(db: Database, clock: Clock, seller_id: int, campaign_id: int, b
     now = clock.now()
     with db.reading() as s:
         campaign = _row(s, seller_id, campaign_id)
-        st = setting(s, campaign)
+        st = setting(s, campaign, now)
         seller = s.get(Seller, seller_id)
     found = sample_row(db, st, buyer_id, now)
     if found is None:
@@ -264,3 +283,18 @@ def sample_email(db: Database, clock: Clock, seller_id: int, campaign_id: int, b
                               postal_address=seller.postal_address, subject=row["subject"], body=row["body"],
                               template="campaign", context=template_values(row["locale"], row["context"]),
                               unsubscribe_url="#unsubscribe", preferences_url="#preferences"))
+
+
+def record_progress(db: Database, seller_id: int, campaign_id: int, seen: int, total: int, now: datetime) -> None:
+    """Store a running launch's progress in last_plan, in its own short transaction, for any web process
+    to show; launch_campaign overwrites it with the plan when it finishes."""
+    with db.transaction() as s:
+        s.execute(update(Campaign).where(Campaign.id == campaign_id, Campaign.seller_id == seller_id).values(
+            last_plan={"running": True, "seen": seen, "total": total, "at": now.isoformat()}))
+
+
+def record_launch_failure(db: Database, seller_id: int, campaign_id: int, error: str, now: datetime) -> None:
+    """Store why a background launch stopped (last_plan {"error"}), so the campaign page says it."""
+    with db.transaction() as s:
+        s.execute(update(Campaign).where(Campaign.id == campaign_id, Campaign.seller_id == seller_id).values(
+            last_plan={"error": error[:1000], "at": now.isoformat()}))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Activity, Buyer, Order, OrderItem
+from crossborder_crm.campaigns.ab_test import REST, B, group, hold_until, subject_of
 from crossborder_crm.campaigns.audiences import AudienceFilter, exclusion, where_clauses
 from crossborder_crm.campaigns.content import Facts, fill, uses, values, version_for
 from crossborder_crm.campaigns.models import Campaign
@@ -33,7 +34,7 @@ ALREADY, CAPPED = "already_planned", "frequency_cap"
 _CAPPED_STATUSES = ("scheduled", "paused", "sending", "sent")
 _COLUMNS = ("seller_id", "buyer_id", "kind", "origin", "origin_ref", "idempotency_key", "rfc_message_id", "locale",
             "template", "context", "subject", "body", "scheduled_at", "explanation", "status", "due_at", "attempts",
-            "created_at", "updated_at")
+            "created_at", "updated_at", "variant")
 
 
 @dataclass
@@ -68,10 +69,12 @@ class Setting:
     policy_for: Callable[[date], object]
     cap: object
     curves: dict | None
+    ab: dict | None = None  # the A/B test of subjects (campaigns.ab_test)
+    hold_until: datetime | None = None  # the rest of an undecided A/B test wait until then
 
 
-def setting(s: Session, campaign: Campaign) -> Setting:
-    """Read what planning needs from the campaign and its seller."""
+def setting(s: Session, campaign: Campaign, now: datetime | None = None) -> Setting:
+    """Read what planning needs from the campaign and its seller (`now`: when an A/B test starts)."""
     seller = s.get(Seller, campaign.seller_id)
     details = campaign.details or {}
     policies: dict[date, object] = {}
@@ -85,7 +88,9 @@ def setting(s: Session, campaign: Campaign) -> Setting:
                    AudienceFilter.model_validate(campaign.audience or {}), details, campaign.send_on,
                    campaign.content, Facts(seller.name, details.get("product"), details.get("offer"),
                                            (details.get("holiday") or {}).get("name", "")),
-                   policy_for, seller_cap(seller), country_curves(seller) or None)
+                   policy_for, seller_cap(seller), country_curves(seller) or None, details.get("ab"),
+                   hold_until(details["ab"], campaign.launched_at, now or campaign.updated_at)
+                   if details.get("ab") else None)
 
 
 def cycle_of(last_order_at: datetime | None) -> str:
@@ -187,9 +192,10 @@ class _Lookups:
 
 
 def _row(st: Setting, lk: _Lookups, b, key: str, when: datetime, why: str, not_after: datetime | None,
-         pick: str, mail_domain: str, now: datetime) -> dict:
+         pick: str, mail_domain: str, now: datetime, grp: str | None = None) -> dict:
     versions = st.content["versions"]
-    version = versions[version_for(versions, st.content["language"], b.language)]
+    lang = version_for(versions, st.content["language"], b.language)
+    version = versions[lang]
     holiday = st.details.get("holiday") or {}
     filled = values(st.facts, lk.wanted, name=b.name, country=b.country, locale=b.language,
                     ends_local=to_local(not_after, b.timezone).replace(tzinfo=None) if not_after else None,
@@ -201,12 +207,21 @@ def _row(st: Setting, lk: _Lookups, b, key: str, when: datetime, why: str, not_a
         context["product"] = {k: st.facts.product.get(k) for k in ("name", "url", "image_url")}
     if not_after is not None:
         context["not_after"] = not_after.isoformat()
+    subject = version["subject"]
+    waiting = grp == REST and st.hold_until is not None
+    if st.ab is not None:
+        subject_b = st.ab["subject_b"].get(lang, subject)
+        if subject_of(grp, st.ab) == B:
+            subject = subject_b
+        if waiting:  # the test may still pick B: the B subject, filled, waits beside it
+            context["subject_b"] = fill(subject_b, filled)[:998]
     return {"seller_id": st.seller_id, "buyer_id": b.id, "kind": "marketing", "origin": "campaign",
             "origin_ref": str(st.campaign_id), "idempotency_key": key,
             "rfc_message_id": make_message_id(st.seller_key, key, mail_domain), "locale": b.language,
-            "template": "campaign", "context": context, "subject": fill(version["subject"], filled)[:998],
+            "template": "campaign", "context": context, "subject": fill(subject, filled)[:998],
             "body": fill(version["body"], filled), "scheduled_at": when, "explanation": why[:500],
-            "status": "scheduled", "due_at": when, "attempts": 0, "created_at": now, "updated_at": now}
+            "status": "waiting" if waiting else "scheduled", "due_at": when, "attempts": 0, "created_at": now,
+            "updated_at": now, "variant": grp}
 
 
 def write_rows(s: Session, rows: list[dict]) -> None:
@@ -269,9 +284,17 @@ def _plan_batch(s: Session, st: Setting, lk: _Lookups, rows: list, plan: Plan, n
         days.append(day)
     if not candidates:
         return
+    groups = {b.id: group(st.campaign_id, b.id, st.ab["sample_percent"]) for b in candidates} if st.ab else {}
+    earliest = [now] * len(candidates)
+    if st.hold_until is not None:  # the rest of an undecided test go no earlier than its decision
+        for n, b in enumerate(candidates):
+            if groups[b.id] == REST:
+                earliest[n] = st.hold_until
+                days[n] = max(days[n], to_local(st.hold_until, b.timezone).date())
     events = _events(s, [b.id for b in candidates], now)
     items = [(learn_profile(b.country, b.timezone, events[b.id], now, overrides=st.curves) if b.id in events
-              else lk.default(b.country, b.timezone), st.policy_for(day), now) for b, day in zip(candidates, days)]
+              else lk.default(b.country, b.timezone), st.policy_for(day), start)
+             for b, day, start in zip(candidates, days, earliest)]
     chosen = next_send_times(items)
     sends = lk.marketing_sends(s, ids)
     picks = _picks(s, [b.id for b in candidates]) if write and "pick" in lk.wanted else {}
@@ -293,7 +316,8 @@ def _plan_batch(s: Session, st: Setting, lk: _Lookups, rows: list, plan: Plan, n
         plan.hours_seller[to_local(when, st.seller_tz).hour] += 1
         plan.days[when.date().isoformat()] += 1
         if write:
-            out.append(_row(st, lk, b, keys[b.id], when, why, not_after, picks.get(b.id, ""), mail_domain, now))
+            out.append(_row(st, lk, b, keys[b.id], when, why, not_after, picks.get(b.id, ""), mail_domain, now,
+                            groups.get(b.id)))
     if write:
         write_rows(s, out)
 

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crossborder_crm.db import Base, UTCDateTime
 
 MESSAGE_KINDS = ("transactional", "marketing", "conversation")
-# "paused": held by a paused campaign; the dispatcher claims only "scheduled".
-MESSAGE_STATUSES = ("scheduled", "paused", "sending", "sent", "failed", "cancelled", "suppressed")
+# "paused": held by a paused campaign; "waiting": held until a campaign's A/B test picks the subject.
+# The dispatcher claims only "scheduled".
+MESSAGE_STATUSES = ("scheduled", "paused", "waiting", "sending", "sent", "failed", "cancelled", "suppressed")
 
 
 class Message(Base):
@@ -38,6 +39,7 @@ class Message(Base):
     # What produced it: "written" (a seller's message), later "milestone", "campaign", "reply".
     origin: Mapped[str] = mapped_column(String(16), default="written")
     origin_ref: Mapped[str | None] = mapped_column(String(100))  # shipment/campaign/draft id
+    variant: Mapped[str | None] = mapped_column(String(4))  # a campaign's A/B group: a, b or rest
     idempotency_key: Mapped[str] = mapped_column(String(200))
     rfc_message_id: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(35))

@@ -31,6 +31,7 @@ STATUS_TABS = (
 STATUS_LABELS = {
     "scheduled": N_("Scheduled"),
     "paused": N_("Paused"),
+    "waiting": N_("Waiting for the A/B test"),
     "sending": N_("Sending"),
     "sent": N_("Sent"),
     "failed": N_("Failed"),

@@ -1,4 +1,4 @@
-"""campaigns, the index that finds a campaign's messages, open and click events, the tracking switch
+"""campaigns, the index that finds a campaign's messages, open and click events, the tracking switch, A/B variants
 
 Revision ID: 0010_campaigns
 Revises: 0009_buyer_segments
@@ -54,9 +54,13 @@ def upgrade() -> None:
     op.create_index('ix_message_events_message_kind', 'message_events', ['message_id', 'kind'])
     with op.batch_alter_table('sellers') as batch:
         batch.add_column(sa.Column('track_engagement', sa.Boolean(), server_default='0', nullable=False))
+    with op.batch_alter_table('messages') as batch:
+        batch.add_column(sa.Column('variant', sa.String(length=4), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('messages') as batch:
+        batch.drop_column('variant')
     with op.batch_alter_table('sellers') as batch:
         batch.drop_column('track_engagement')
     op.drop_index('ix_message_events_message_kind', table_name='message_events')
