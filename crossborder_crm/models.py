@@ -1,7 +1,7 @@
 """Imports every model so the metadata is complete (Alembic, tests)."""
 from crossborder_crm.accounts.models import ApiToken, LoginThrottle, Seller, User, WebhookSecret  # noqa: F401
 from crossborder_crm.buyers.models import Activity, Buyer, BuyerIdentity, BuyerSpend, BuyerTag, Order, OrderItem  # noqa: F401
-from crossborder_crm.campaigns.models import Campaign  # noqa: F401
+from crossborder_crm.campaigns.models import Campaign, SavedAudience  # noqa: F401
 from crossborder_crm.db import Base  # noqa: F401
 from crossborder_crm.feedback.models import DeliveryEvent, FeedbackNonce  # noqa: F401
 from crossborder_crm.i18n.translation_models import CachedTranslation  # noqa: F401

@@ -115,6 +115,8 @@ class CampaignCreate(Schema):
     name: str = Field(min_length=1, max_length=200)
     kind: Literal[CAMPAIGN_KINDS]  # type: ignore[valid-type]
     audience: AudienceFilter = Field(default_factory=AudienceFilter)
+    audience_id: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                    description="start from a saved audience (its filter is copied)")
     confirm_all: bool = Field(default=False, description="required to mail every buyer with an empty filter")
     product: Product | None = None
     offer: Offer | None = None
@@ -145,8 +147,10 @@ class CampaignCreate(Schema):
                     raise FieldError(f"content.versions.{lang}.{part}", bad)
         if self.ab is not None:
             self._check_ab(self.ab)
-        if _empty(self.audience) and self.kind != "repurchase" and not self.confirm_all:
-            raise FieldError("audience", N_("an empty filter mails every buyer: set confirm_all to true"))
+        if self.audience_id is not None and not is_empty(self.audience):
+            raise FieldError("audience_id", N_("give either audience or audience_id"))
+        if self.audience_id is None:
+            check_not_everyone(self)
         return self
 
     def _check_ab(self, ab: AbTest) -> None:
@@ -164,8 +168,15 @@ class CampaignCreate(Schema):
                 raise FieldError(f"ab.subject_b.{lang}", bad)
 
 
-def _empty(f: AudienceFilter) -> bool:
+def is_empty(f: AudienceFilter) -> bool:
+    """True when the filter narrows nothing (every buyer)."""
     return not any(v not in (None, [], "") for v in f.model_dump().values())
+
+
+def check_not_everyone(spec: "CampaignCreate") -> None:
+    """An empty filter mails every buyer: only with confirm_all (a repurchase campaign picks its own)."""
+    if is_empty(spec.audience) and spec.kind != "repurchase" and not spec.confirm_all:
+        raise FieldError("audience", N_("an empty filter mails every buyer: set confirm_all to true"))
 
 
 def placeholder_problem(text: str, kind: str) -> str | None:

@@ -11,10 +11,17 @@ from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.campaigns.audiences import AudienceFilter, where_clauses
 from crossborder_crm.campaigns.content_translation import translate_missing
-from crossborder_crm.campaigns.definition import CampaignCreate, content_of, details_of, parse_campaign
+from crossborder_crm.campaigns.definition import (
+    CampaignCreate,
+    check_not_everyone,
+    content_of,
+    details_of,
+    parse_campaign,
+)
 from crossborder_crm.campaigns.holidays import HolidayDay, max_window, upcoming
 from crossborder_crm.campaigns.models import Campaign
 from crossborder_crm.campaigns.planning import Plan, sample_row, setting, walk
+from crossborder_crm.campaigns.saved_audiences import get_audience
 from crossborder_crm.campaigns.service import buyers_by_country
 from crossborder_crm.campaigns.shopping_days import MARKETS
 from crossborder_crm.clock import Clock
@@ -27,6 +34,7 @@ from crossborder_crm.outbox.models import Message
 from crossborder_crm.outbox.render import Rendered, RenderInput, render
 from crossborder_crm.outbox.send_timing import country_curves, seller_policy
 from crossborder_crm.timing import default_profile, next_send_times
+from crossborder_crm.validation import FieldError
 
 PLAN_LOCK_TTL = timedelta(hours=2)
 
@@ -67,7 +75,24 @@ def _check_tracking(db: Database, seller_id: int, spec: CampaignCreate) -> None:
             "opens and clicks are counted only with tracking on (Settings); choose orders or turn it on")})
 
 
+def _saved_filter(db: Database, seller_id: int, spec: CampaignCreate) -> None:
+    """Copy a saved audience's filter into the campaign (422 naming audience_id when unknown)."""
+    if spec.audience_id is None:
+        return
+    try:
+        saved = get_audience(db, seller_id, spec.audience_id)
+    except NotFound:
+        raise ValidationFailed("unknown saved audience", {"audience_id": N_("no saved audience with this id")}
+                               ) from None
+    spec.audience = AudienceFilter.model_validate(saved.filter)
+    try:
+        check_not_everyone(spec)
+    except FieldError as exc:
+        raise ValidationFailed("the saved audience is every buyer", {exc.field: exc.reason}) from None
+
+
 def _fields(db: Database, seller_id: int, spec: CampaignCreate, today: date) -> dict:
+    _saved_filter(db, seller_id, spec)
     _check_dates(spec, today)
     _check_tracking(db, seller_id, spec)
     details = details_of(spec)

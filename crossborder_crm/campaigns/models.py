@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossborder_crm.db import Base, UTCDateTime
@@ -40,3 +40,17 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SavedAudience(Base):
+    """A named filter a seller reuses; a campaign made from it keeps its own copy of the filter."""
+
+    __tablename__ = "saved_audiences"
+    __table_args__ = (UniqueConstraint("seller_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    filter: Mapped[dict] = mapped_column(JSON, default=dict)  # an AudienceFilter as JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -78,3 +78,21 @@ def test_another_sellers_campaign_is_not_found(api_a, api_b):
     made = create(api_a)
     assert api_b.get(f"/campaigns/{made['id']}").status_code == 404
     assert api_b.post(f"/campaigns/{made['id']}/launch").status_code == 404
+
+
+def test_a_campaign_from_a_saved_audience_copies_its_filter(api_a):
+    saved = api_a.post("/audiences", {"name": "UK", "filter": {"countries": ["GB"]}})
+    assert saved.status_code == 201, saved.get_json()
+    made = create(api_a, audience_id=saved.get_json()["id"], confirm_all=False, audience={})
+    assert made["audience"]["countries"] == ["GB"]
+    api_a.delete(f"/audiences/{saved.get_json()['id']}")
+    assert api_a.get(f"/campaigns/{made['id']}").get_json()["audience"]["countries"] == ["GB"]
+
+
+def test_an_unknown_saved_audience_is_refused_naming_it(api_a):
+    assert "audience_id" in _refused(api_a, audience={}, audience_id=999)
+
+
+def test_a_saved_audience_and_a_filter_together_are_refused(api_a):
+    saved = api_a.post("/audiences", {"name": "UK", "filter": {"countries": ["GB"]}}).get_json()
+    assert "audience_id" in _refused(api_a, audience_id=saved["id"])

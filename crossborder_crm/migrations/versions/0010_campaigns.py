@@ -1,4 +1,4 @@
-"""campaigns, the index that finds a campaign's messages, open and click events, the tracking switch, A/B variants
+"""campaigns, saved audiences, the index that finds a campaign's messages, open and click events, the tracking switch, A/B variants
 
 Revision ID: 0010_campaigns
 Revises: 0009_buyer_segments
@@ -36,6 +36,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_campaigns_seller_status', 'campaigns', ['seller_id', 'status', 'id'])
+    op.create_table(
+        'saved_audiences',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('seller_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=False),
+        sa.Column('filter', sa.JSON(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['seller_id'], ['sellers.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('seller_id', 'name'),
+    )
     op.create_index('ix_messages_origin', 'messages', ['seller_id', 'origin', 'origin_ref'])
     op.create_table(
         'message_events',
@@ -66,5 +78,6 @@ def downgrade() -> None:
     op.drop_index('ix_message_events_message_kind', table_name='message_events')
     op.drop_table('message_events')
     op.drop_index('ix_messages_origin', table_name='messages')
+    op.drop_table('saved_audiences')
     op.drop_index('ix_campaigns_seller_status', table_name='campaigns')
     op.drop_table('campaigns')
