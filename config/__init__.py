@@ -49,6 +49,7 @@ class BaseConfig:
     RUN_SCHEDULER = False  # APScheduler inside the web process (dev server only)
     DISPATCH_INTERVAL_SECONDS = 5
     DISPATCH_BATCH_SIZE = 100
+    DISPATCH_CONCURRENCY = 8  # SMTP sessions in flight per worker (one on SQLite)
     DISPATCH_LEASE_SECONDS = 120
     DISPATCH_MAX_ATTEMPTS = 8
     DISPATCH_BACKOFF_BASE_SECONDS = 60

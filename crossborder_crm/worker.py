@@ -34,6 +34,7 @@ from crossborder_crm.outbox.backends import make_transport
 from crossborder_crm.outbox.dispatcher import DispatchConfig, Dispatcher, PassResult
 from crossborder_crm.outbox.locks import run_once
 from crossborder_crm.outbox.send_timing import refresh_country_curves
+from crossborder_crm.outbox.sessions import Sessions, effective_concurrency
 from crossborder_crm.outbox.store import OutboxStore
 from crossborder_crm.replies.from_events import draft_new_events
 from crossborder_crm.shipments.scan import scan_shipments
@@ -57,12 +58,13 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def make_dispatcher(svc: Services, worker: str, stop: threading.Event | None = None) -> Dispatcher:
-    """A dispatcher wired from settings: store, transport, clock, config."""
+def make_dispatcher(svc: Services, worker: str, stop: threading.Event | None = None,
+                    batch_size: int | None = None, refresh: bool = True) -> Dispatcher:
+    """A dispatcher (one session) wired from settings: store, transport, clock, config."""
     st = svc.settings
     config = DispatchConfig(
         worker_id=worker, secret_key=st["SECRET_KEY"], public_url=st["PUBLIC_URL"],
-        mail_domain=st["MAIL_FROM_DOMAIN"], batch_size=st["DISPATCH_BATCH_SIZE"],
+        mail_domain=st["MAIL_FROM_DOMAIN"], batch_size=batch_size or st["DISPATCH_BATCH_SIZE"],
         lease=timedelta(seconds=st["DISPATCH_LEASE_SECONDS"]), max_attempts=st["DISPATCH_MAX_ATTEMPTS"],
         backoff_base=timedelta(seconds=st["DISPATCH_BACKOFF_BASE_SECONDS"]))
 
@@ -71,14 +73,22 @@ def make_dispatcher(svc: Services, worker: str, stop: threading.Event | None = N
                               timeout=st["SMTP_TIMEOUT"])
 
     translator = svc.translator
-    refresh = (lambda: refresh_machine_catalogs(translator)) if translator is not None else None
+    catalogs = (lambda: refresh_machine_catalogs(translator)) if translator is not None and refresh else None
     return Dispatcher(OutboxStore(svc.db), transport, svc.clock, config, stop=stop, box=svc.box,
-                      observer=MetricsLogObserver(), refresh_catalogs=refresh)
+                      observer=MetricsLogObserver(), refresh_catalogs=catalogs)
+
+
+def make_sessions(svc: Services, worker: str, stop: threading.Event | None = None) -> Sessions:
+    """DISPATCH_CONCURRENCY sessions (one on SQLite), each claiming its share of a batch at a time."""
+    n = effective_concurrency(svc.settings["DISPATCH_CONCURRENCY"], svc.db.dialect)
+    batch = max(1, svc.settings["DISPATCH_BATCH_SIZE"] // n)
+    # Only the first session refreshes the machine-made catalogs: they are shared by the process.
+    return Sessions(lambda i, name: make_dispatcher(svc, name, stop, batch, refresh=i == 0), worker, n)
 
 
 def dispatch_job(svc: Services, worker: str, stop: threading.Event | None = None) -> PassResult:
-    """One dispatch pass."""
-    result = make_dispatcher(svc, worker, stop).run_pass()
+    """One dispatch pass, in every session of the worker."""
+    result = make_sessions(svc, worker, stop).run_pass()
     if result.claimed:
         log.info("dispatch: %s", result)
     return result
@@ -239,7 +249,9 @@ def run_worker(svc: Services, metrics_port: int | None = None) -> None:
 
     signal.signal(signal.SIGTERM, _shutdown)
     signal.signal(signal.SIGINT, _shutdown)
-    log.info("worker %s started (dispatch every %ss)", worker, svc.settings["DISPATCH_INTERVAL_SECONDS"])
+    log.info("worker %s started (dispatch every %ss, %s SMTP sessions)", worker,
+             svc.settings["DISPATCH_INTERVAL_SECONDS"],
+             effective_concurrency(svc.settings["DISPATCH_CONCURRENCY"], svc.db.dialect))
     # A restart catches up in one pass: everything due while the worker was down goes out now.
     with sched.busy:
         dispatch_job(svc, worker, stop)

@@ -13,6 +13,7 @@ from crossborder_crm.container import current_services
 from crossborder_crm.errors import CrmError
 from crossborder_crm.ops.logging_setup import configure_logging
 from crossborder_crm.outbox.sender import update_sender
+from crossborder_crm.outbox.sessions import MAX_CONCURRENCY
 from crossborder_crm.worker import dispatch_job, run_worker, worker_id
 
 
@@ -59,13 +60,24 @@ def configure_sender_cmd(seller_id, from_name, from_email, reply_to, postal_addr
                f", tracking {'on' if seller.track_engagement else 'off'}")
 
 
+_CONCURRENCY = click.option("--concurrency", type=click.IntRange(1, MAX_CONCURRENCY), default=None,
+                            help="SMTP sessions in flight (default: CRM_DISPATCH_CONCURRENCY; one on SQLite)")
+
+
+def _with_concurrency(svc, concurrency: int | None):
+    if concurrency is None:
+        return svc
+    return replace(svc, settings={**svc.settings, "DISPATCH_CONCURRENCY": concurrency})
+
+
 @click.command("dispatch")
 @click.option("--once", is_flag=True, required=True, help="run one pass and exit")
 @click.option("--now", "now_text", default=None, help="run the pass 'at' this ISO 8601 instant (with offset)")
+@_CONCURRENCY
 @with_appcontext
-def dispatch_cmd(once: bool, now_text: str | None) -> None:
+def dispatch_cmd(once: bool, now_text: str | None, concurrency: int | None) -> None:
     """Send every message due now (or at --now) in one pass."""
-    svc = current_services()
+    svc = _with_concurrency(current_services(), concurrency)
     if now_text:
         try:
             at = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
@@ -81,10 +93,11 @@ def dispatch_cmd(once: bool, now_text: str | None) -> None:
 @click.command("worker")
 @click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
               help="serve this worker's /metrics on this port (default: CRM_WORKER_METRICS_PORT; 0: off)")
+@_CONCURRENCY
 @with_appcontext
-def worker_cmd(metrics_port: int | None) -> None:
+def worker_cmd(metrics_port: int | None, concurrency: int | None) -> None:
     """Run the scheduler/dispatcher until SIGTERM (any number of these may run on PostgreSQL)."""
-    svc = current_services()
+    svc = _with_concurrency(current_services(), concurrency)
     configure_logging(svc.settings["LOG_FORMAT"])
     if svc.db.dialect == "sqlite":
         click.echo("note: on SQLite run a single worker; use PostgreSQL for several", err=True)
