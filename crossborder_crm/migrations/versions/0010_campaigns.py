@@ -71,10 +71,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('messages') as batch:
-        batch.drop_column('variant')
-    with op.batch_alter_table('sellers') as batch:
-        batch.drop_column('track_engagement')
+    # In place, not in batch mode: batch would recreate the table, and on SQLite (foreign keys on)
+    # dropping the old `sellers` cascades to every buyer. SQLite 3.35+ drops a column in place.
+    op.drop_column('messages', 'variant')
+    op.drop_column('sellers', 'track_engagement')
     op.drop_index('ix_message_events_message_kind', table_name='message_events')
     op.drop_table('message_events')
     op.drop_index('ix_messages_origin', table_name='messages')
