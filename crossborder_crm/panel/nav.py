@@ -31,7 +31,7 @@ NAV: tuple[NavItem, ...] = (
     _item("panel.outbox", N_("Outbox"), "✉", "panel.outbox_retry", "panel.outbox_cancel",
           "panel.outbox_message", "panel.outbox_reschedule"),
     _item("panel.shipments", N_("Shipments"), "✈", "panel.shipment", "panel.incidents"),
-    _item("panel.campaigns", N_("Campaigns"), "✦"),
+    _item("panel.campaigns", N_("Campaigns"), "✦", "panel.campaign", "panel.campaign_new", "panel.campaign_edit"),
     _item("panel.inbox", N_("Inbox"), "☏", "panel.inbox_new", "panel.inbox_draft", "panel.reply_policy",
           "panel.saved_replies_page", "panel.complaint_insights_page"),
     _item("panel.settings", N_("Settings"), "⚙"),
