@@ -29,6 +29,11 @@ class BaseConfig:
     MAIL_DIR = "{instance}/mail"
     SMTP_URL = "smtp://127.0.0.1:25"
     SMTP_TIMEOUT = 30.0
+    # The default relay's limits, held across every worker (0: none); a relay answering 421 or
+    # 4.7.x for a recipient domain has that domain left alone this long.
+    SMTP_MAX_PER_SECOND = 0.0
+    SMTP_MAX_PER_DOMAIN_PER_MINUTE = 0
+    SMTP_THROTTLE_BACKOFF_SECONDS = 300.0
     MAIL_FROM_DOMAIN = "crm.localhost"
     # Machine translation (crossborder_crm/i18n/translator.py), through deep-translator:
     #   off       nothing is translated; written messages go as written, emails use the shipped catalogs

@@ -25,7 +25,10 @@ from crossborder_crm.container import Services
 from crossborder_crm.feedback.bounces import fetch_bounces, record_dsn
 from crossborder_crm.feedback.mailbox import ImapMailbox, MailboxError
 from crossborder_crm.feedback.rules import Policy
-from crossborder_crm.i18n.machine_catalog import fill_machine_catalogs, refresh_machine_catalogs
+from crossborder_crm.i18n.machine_catalog import (
+    fill_machine_catalogs,
+    refresh_machine_catalogs,
+)
 from crossborder_crm.marketplaces.apply import apply_pending
 from crossborder_crm.ops.dispatch_observer import MetricsLogObserver
 from crossborder_crm.ops.metrics import scrape_registry
@@ -33,6 +36,7 @@ from crossborder_crm.ops.metrics_server import start_metrics_server
 from crossborder_crm.outbox.backends import make_transport
 from crossborder_crm.outbox.dispatcher import DispatchConfig, Dispatcher, PassResult
 from crossborder_crm.outbox.locks import run_once
+from crossborder_crm.outbox.rate_limits import Limits, RateLimiter
 from crossborder_crm.outbox.send_timing import refresh_country_curves
 from crossborder_crm.outbox.sessions import Sessions, effective_concurrency
 from crossborder_crm.outbox.store import OutboxStore
@@ -66,7 +70,9 @@ def make_dispatcher(svc: Services, worker: str, stop: threading.Event | None = N
         worker_id=worker, secret_key=st["SECRET_KEY"], public_url=st["PUBLIC_URL"],
         mail_domain=st["MAIL_FROM_DOMAIN"], batch_size=batch_size or st["DISPATCH_BATCH_SIZE"],
         lease=timedelta(seconds=st["DISPATCH_LEASE_SECONDS"]), max_attempts=st["DISPATCH_MAX_ATTEMPTS"],
-        backoff_base=timedelta(seconds=st["DISPATCH_BACKOFF_BASE_SECONDS"]))
+        backoff_base=timedelta(seconds=st["DISPATCH_BACKOFF_BASE_SECONDS"]),
+        limits=Limits(st["SMTP_MAX_PER_SECOND"] or None, st["SMTP_MAX_PER_DOMAIN_PER_MINUTE"] or None,
+                      st["SMTP_THROTTLE_BACKOFF_SECONDS"]))
 
     def transport():
         return make_transport(st["MAIL_BACKEND"], mail_dir=st["MAIL_DIR"], smtp_url=st["SMTP_URL"],
@@ -75,7 +81,7 @@ def make_dispatcher(svc: Services, worker: str, stop: threading.Event | None = N
     translator = svc.translator
     catalogs = (lambda: refresh_machine_catalogs(translator)) if translator is not None and refresh else None
     return Dispatcher(OutboxStore(svc.db), transport, svc.clock, config, stop=stop, box=svc.box,
-                      observer=MetricsLogObserver(), refresh_catalogs=catalogs)
+                      observer=MetricsLogObserver(), refresh_catalogs=catalogs, limiter=RateLimiter(svc.db))
 
 
 def make_sessions(svc: Services, worker: str, stop: threading.Event | None = None) -> Sessions:

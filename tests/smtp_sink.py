@@ -204,6 +204,7 @@ class SmtpSink:
         self.smtputf8 = smtputf8  # offer SMTPUTF8 (RFC 6531) in the EHLO reply
 
         self.messages: list[tuple[str, list[str], bytes]] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each kept message, for rate tests
         self.logins: list[tuple[str, str]] = []  # (mechanism, user)
         self.connections = 0
         self.drops = 0
@@ -224,6 +225,7 @@ class SmtpSink:
     def _record(self, mail_from: str, rcpts: list[str], raw: bytes) -> None:
         with self._cond:
             self.messages.append((mail_from, rcpts, raw))
+            self.arrivals.append(time.monotonic())
             self._cond.notify_all()
 
     def _connection_opened(self, proto: _SinkSMTP) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from crossborder_crm.clock import Clock
@@ -21,6 +22,7 @@ from crossborder_crm.outbox.deliverability import address_refusal
 from crossborder_crm.outbox.dispatch_events import DispatchObserver, DispatchOutcome, NoObserver
 from crossborder_crm.outbox.marks import marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
+from crossborder_crm.outbox.rate_limits import Limits, RateLimiter, is_throttling, recipient_domain
 from crossborder_crm.outbox.render import RenderInput, clear_caches, render
 from crossborder_crm.outbox.store import Claimed, OutboxStore, SendCheck, SenderInfo
 from crossborder_crm.outbox.tracking import instrument
@@ -44,6 +46,7 @@ class DispatchConfig:
     backoff_base: timedelta = timedelta(seconds=60)
     backoff_max: timedelta = timedelta(hours=6)
     max_batches_per_pass: int = 1000
+    limits: Limits = field(default_factory=Limits)  # the default relay's rates (outbox.rate_limits)
 
 
 @dataclass
@@ -91,10 +94,11 @@ class Dispatcher:
     def __init__(self, store: OutboxStore, transport_factory: Callable[[], Transport], clock: Clock,
                  config: DispatchConfig, stop: threading.Event | None = None, rng: random.Random | None = None,
                  *, box: SecretBox, observer: DispatchObserver | None = None,
-                 refresh_catalogs: Callable[[], bool] | None = None):
+                 refresh_catalogs: Callable[[], bool] | None = None, limiter: RateLimiter | None = None):
         self.store, self.transport_factory, self.clock, self.config = store, transport_factory, clock, config
         # Installs complete machine-made catalogs from the cache; True when one changed.
         self.refresh_catalogs = refresh_catalogs
+        self.limiter = limiter  # rates and throttling pauses shared by every worker; None: no limits
         self.stop = stop or threading.Event()
         self.rng = rng or random.Random()
         self.box = box
@@ -110,7 +114,7 @@ class Dispatcher:
         """Claim and send batches until nothing is due (or stop is requested)."""
         result = PassResult()
         self._refresh_catalogs()
-        with self.store.pinned():
+        with self.store.pinned(), (self.limiter.connected() if self.limiter else nullcontext()):
             try:
                 self._drain(result)
             finally:
@@ -235,6 +239,10 @@ class Dispatcher:
         if reason:
             self._count(self.store.mark_suppressed(msg, worker, now, reason), result, "suppressed", msg, now, reason)
             return
+        relay, limits = self._relay(sender)
+        domain = recipient_domain(gate.email)
+        if self._paused(msg, relay, domain, result, now):
+            return
         try:
             raw = self._built(msg, sender, gate.email, now)
         except Exception as exc:  # a template bug fails this message visibly, not the whole batch
@@ -243,6 +251,8 @@ class Dispatcher:
             self._count(self.store.mark_failed(msg, worker, now, reason), result, "failed", msg, now, reason)
             return
         envelope_from = sender.from_email or f"no-reply@{self.config.mail_domain}"
+        if self.limiter is not None:
+            self.limiter.wait_turn(relay, domain, limits)
         try:
             transport.begin(envelope_from, [gate.email], raw)
             if following is not None:
@@ -256,14 +266,35 @@ class Dispatcher:
                         msg, now, reason, exc, gate.email)
             return
         except TransientDeliveryError as exc:
-            self._transient(msg, exc, result, now, gate.email)
+            later = None
+            if self.limiter is not None and is_throttling(exc.code, exc.reason):
+                # The domain says "slow down": every worker leaves it alone a while; others go on.
+                later = self.limiter.pause(relay, domain, limits.throttle_backoff_seconds)
+            self._transient(msg, exc, result, now, gate.email, later)
             return
         accepted = self.clock.now()
         self._accepted = ((accepted - now).total_seconds(), gate.email)
         self._marks.submit(msg, gate.email, accepted)
 
+    def _relay(self, sender: SenderInfo) -> tuple[str, Limits]:
+        """Which relay the seller's mail goes through (a name for its rate limits) and its limits."""
+        return "default", self.config.limits
+
+    def _paused(self, msg: Claimed, relay: str, domain: str, result: PassResult, now: datetime) -> bool:
+        """Put the message back, attempt not counted, while its domain is paused for throttling."""
+        until = self.limiter.paused_until(relay, domain) if self.limiter is not None else None
+        if until is None:
+            return False
+        due = datetime.fromtimestamp(until, timezone.utc)
+        reason = f"{domain} asked us to slow down: paused until {due:%Y-%m-%d %H:%M:%S} UTC"
+        if self.store.defer(msg, self.config.worker_id, now, due, reason):
+            result.released += 1
+        else:
+            result.lost_lease += 1
+        return True
+
     def _transient(self, msg: Claimed, exc: TransientDeliveryError, result: PassResult, started: datetime,
-                   to_email: str) -> None:
+                   to_email: str, paused_until: float | None = None) -> None:
         now = self.clock.now()
         if msg.attempts >= self.config.max_attempts:
             reason = f"gave up after {msg.attempts} attempts: {exc}"
@@ -271,6 +302,8 @@ class Dispatcher:
             self._count(ok, result, "failed", msg, started, reason, exc, to_email)
             return
         due = now + backoff(msg.attempts, self.config.backoff_base, self.config.backoff_max, self.rng)
+        if paused_until is not None:
+            due = max(due, datetime.fromtimestamp(paused_until, timezone.utc))
         reason = f"attempt {msg.attempts}: {exc}"
         self._count(self.store.mark_retry(msg, self.config.worker_id, now, reason, due), result, "retried",
                     msg, started, reason, exc, to_email)

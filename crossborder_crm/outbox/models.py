@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossborder_crm.db import Base, UTCDateTime
@@ -115,6 +115,17 @@ class MessageEvent(Base):
     url: Mapped[str | None] = mapped_column(String(2000))
     user_agent: Mapped[str | None] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SendRate(Base):
+    """A sending limit shared by every worker: the next free slot of a rate, or a domain's pause
+    (outbox.rate_limits); times are epoch seconds."""
+
+    __tablename__ = "send_rates"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)
+    blocked_until: Mapped[float | None] = mapped_column(Float)
 
 
 class JobLock(Base):

@@ -287,6 +287,16 @@ class OutboxStore:
                                        attempts=Message.attempts - 1, updated_at=now))
             return result.rowcount
 
+    def defer(self, msg: Claimed, worker: str, now: datetime, due: datetime, reason: str) -> bool:
+        """Put a claimed message back until `due` without counting an attempt (nothing was tried:
+        its recipient's domain asked us to wait)."""
+        with self._tx() as s:
+            return s.execute(update(Message).where(Message.id == msg.id, Message.lease_owner == worker,
+                                                   Message.status == "sending")
+                             .values(status="scheduled", due_at=due, lease_owner=None, lease_expires_at=None,
+                                     attempts=Message.attempts - 1, last_error=reason[:2000], updated_at=now)
+                             ).rowcount == 1
+
     def next_due(self) -> datetime | None:
         """When the next message becomes due (for idle workers and the panel)."""
         with self.pinned():

@@ -1,4 +1,4 @@
-"""campaigns, saved audiences, the index that finds a campaign's messages, open and click events, the tracking switch, A/B variants
+"""campaigns, saved audiences, the index that finds a campaign's messages, open and click events, the tracking switch, A/B variants, sending rates shared by workers
 
 Revision ID: 0010_campaigns
 Revises: 0009_buyer_segments
@@ -64,6 +64,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_message_events_message_kind', 'message_events', ['message_id', 'kind'])
+    op.create_table(
+        'send_rates',
+        sa.Column('key', sa.String(length=300), nullable=False),
+        sa.Column('next_at', sa.Float(), nullable=False),
+        sa.Column('blocked_until', sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint('key'),
+    )
     with op.batch_alter_table('sellers') as batch:
         batch.add_column(sa.Column('track_engagement', sa.Boolean(), server_default='0', nullable=False))
     with op.batch_alter_table('messages') as batch:
@@ -75,6 +82,7 @@ def downgrade() -> None:
     # dropping the old `sellers` cascades to every buyer. SQLite 3.35+ drops a column in place.
     op.drop_column('messages', 'variant')
     op.drop_column('sellers', 'track_engagement')
+    op.drop_table('send_rates')
     op.drop_index('ix_message_events_message_kind', table_name='message_events')
     op.drop_table('message_events')
     op.drop_index('ix_messages_origin', table_name='messages')
