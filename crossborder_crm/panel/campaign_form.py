@@ -1,10 +1,12 @@
 """The campaign wizard's form: posted fields → the dict the campaign service (and the API) takes, a stored
-campaign → the form's values, and the service's field errors → next to the wizard's fields."""
+campaign → the form's values (and a saved audience's filter → the audience fields), and the service's field
+errors → next to the wizard's fields."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import zip_longest
 from typing import Any, Mapping
 
 from crossborder_crm.campaigns.models import CAMPAIGN_KINDS
@@ -20,8 +22,10 @@ TEXT_FIELDS = (
     "last_order_after", "last_order_before", "bought_product",
     "product_name", "product_url", "product_image_url", "product_price", "product_currency", "product_category",
     "offer_discount", "offer_coupon", "offer_starts_on", "offer_ends_at", "holiday_key", "holiday_days_before",
-    "repurchase_within_days", "send_on", "content_language", "subject", "body", "attribution_days")
+    "repurchase_within_days", "send_on", "content_language", "subject", "body", "attribution_days",
+    "ab_subject_b", "ab_sample_percent", "ab_decide_after_hours", "ab_metric")
 LIST_FIELDS = ("countries", "languages", "segments")
+AB_NUMBERS = {"sample_percent": "ab_sample_percent", "decide_after_hours": "ab_decide_after_hours"}
 SEND_ON_KINDS = ("launch", "announcement")
 _PREFIXED = re.compile(r"^([a-z_]+): (.+)$", re.S)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -47,7 +51,7 @@ class CampaignForm:
     """The wizard as posted (or prefilled): values, the extra language versions, and the errors."""
 
     values: dict[str, Any]
-    versions: list[dict[str, str]] = field(default_factory=list)  # extra languages: lang, subject, body
+    versions: list[dict[str, str]] = field(default_factory=list)  # extra languages: lang, subject, body, subject_b
     errors: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
 
@@ -57,7 +61,8 @@ class CampaignForm:
         values: dict[str, Any] = {name: "" for name in TEXT_FIELDS}
         values.update({name: [] for name in LIST_FIELDS})
         values.update(kind=kind if kind in CAMPAIGN_KINDS else "announcement", content_language=language,
-                      attribution_days="7", holiday_days_before="3", repurchase_within_days="7", confirm_all="")
+                      attribution_days="7", holiday_days_before="3", repurchase_within_days="7", confirm_all="",
+                      ab_on="", ab_sample_percent="20", ab_decide_after_hours="24", ab_metric="orders")
         return cls(values)
 
     @classmethod
@@ -67,11 +72,13 @@ class CampaignForm:
         values["body"] = (form.get("body") or "").strip("\r\n")
         values.update({name: [v for v in form.getlist(name) if v] for name in LIST_FIELDS})
         values["confirm_all"] = "1" if form.get("confirm_all") else ""
-        rows = zip(form.getlist("version_lang"), form.getlist("version_subject"), form.getlist("version_body"))
-        versions = [{"lang": lang.strip(), "subject": subject.strip(), "body": body.strip("\r\n")}
-                    for lang, subject, body in rows]
+        values["ab_on"] = "1" if form.get("ab_on") else ""
+        rows = zip_longest(form.getlist("version_lang"), form.getlist("version_subject"),
+                           form.getlist("version_body"), form.getlist("version_subject_b"), fillvalue="")
+        versions = [{"lang": lang.strip(), "subject": subject.strip(), "body": body.strip("\r\n"),
+                     "subject_b": subject_b.strip()} for lang, subject, body, subject_b in rows]
         # The empty "add a language" row is no version (and the form shows a fresh one again).
-        return cls(values, [row for row in versions if row["lang"] or row["subject"] or row["body"]])
+        return cls(values, [row for row in versions if any(row.values())])
 
     @classmethod
     def of(cls, campaign, seller_tz: str) -> "CampaignForm":
@@ -81,18 +88,7 @@ class CampaignForm:
         v.update(name=campaign.name, attribution_days=str(campaign.attribution_days),
                  confirm_all="1" if campaign.confirm_all else "",
                  send_on=campaign.send_on.isoformat() if campaign.send_on else "")
-        for name in LIST_FIELDS:
-            v[name] = list(audience.get(name) or [])
-        v["tags"] = ", ".join(audience.get("tags") or [])
-        for name in ("min_orders", "max_orders", "spend_currency", "bought_product"):
-            v[name] = "" if audience.get(name) is None else str(audience[name])
-        currency = audience.get("spend_currency")
-        for name in ("min_spend", "max_spend"):
-            minor = audience.get(f"{name}_minor")
-            v[name] = amount_str(minor, currency) if minor is not None and currency else ""
-        for name in ("last_order_after", "last_order_before"):
-            if audience.get(name):
-                v[name] = to_local(datetime.fromisoformat(audience[name]), seller_tz).date().isoformat()
+        v.update(audience_values(audience, seller_tz))
         product = details.get("product") or {}
         for key in ("name", "url", "image_url", "category"):
             v[f"product_{key}"] = product.get(key) or ""
@@ -109,7 +105,13 @@ class CampaignForm:
         versions = campaign.content.get("versions") or {}
         mine = versions.get(v["content_language"]) or {}
         v.update(subject=mine.get("subject", ""), body=mine.get("body", ""))
-        form.versions = [{"lang": lang, "subject": ver["subject"], "body": ver["body"]}
+        ab = details.get("ab") or {}
+        subject_b = ab.get("subject_b") or {}
+        if ab:
+            v.update(ab_on="1", ab_subject_b=subject_b.get(v["content_language"], ""), ab_metric=ab.get("metric", ""),
+                     **{name: str(ab.get(key, "")) for key, name in AB_NUMBERS.items()})
+        form.versions = [{"lang": lang, "subject": ver["subject"], "body": ver["body"],
+                          "subject_b": subject_b.get(lang, "")}
                          for lang, ver in versions.items() if lang != v["content_language"]]
         return form
 
@@ -167,7 +169,20 @@ class CampaignForm:
             data["holiday"] = _given({"key": v["holiday_key"], "days_before": v["holiday_days_before"]})
         elif kind == "repurchase":
             data["repurchase"] = _given({"within_days": v["repurchase_within_days"]})
+        if v["ab_on"] and kind != "repurchase":  # a standing campaign has no A/B test: its fields are hidden
+            data["ab"] = self._ab(data["content"]["versions"])
         return data
+
+    def _ab(self, versions: Mapping[str, Any]) -> dict[str, Any]:
+        v = self.values
+        if not v["ab_subject_b"]:
+            self.errors["ab_subject_b"] = _("Enter the second subject to try against the first.")
+        subject_b = {v["content_language"]: v["ab_subject_b"]} if v["ab_subject_b"] else {}
+        for row in self.versions:  # the other languages' second subjects are optional
+            if row["subject_b"] and row["lang"] in versions and row["lang"] not in subject_b:
+                subject_b[row["lang"]] = row["subject_b"]
+        return {"subject_b": subject_b, "metric": v["ab_metric"] or "orders",
+                **_given({key: v[name] for key, name in AB_NUMBERS.items()})}
 
     def _product(self) -> dict[str, Any]:
         v = self.values
@@ -227,6 +242,8 @@ class CampaignForm:
             return _AUDIENCE.get(sub or "", "confirm_all"), message
         if head in _PARTS:
             return _PARTS[head].get(sub or "", _FIRST[head]), message
+        if head == "ab":
+            return self._ab_target(parts[1:], message)
         if head == "content":
             if sub != "versions" or len(parts) < 3:
                 return "content_language", message
@@ -238,6 +255,34 @@ class CampaignForm:
                 if row["lang"] == lang:
                     return f"version_{part}-{i}", message
         return None, message
+
+    def _ab_target(self, parts: list[str], message: str) -> tuple[str, str]:
+        """ab.metric → ab_metric; ab.subject_b.de → the German row's second subject; ab itself → the box."""
+        if not parts:
+            return "ab_on", message
+        if parts[0] != "subject_b":
+            return {"metric": "ab_metric", **AB_NUMBERS}.get(parts[0], "ab_on"), message
+        lang = parts[1] if len(parts) > 1 else self.values["content_language"]
+        for i, row in enumerate(self.versions):
+            if row["lang"] == lang and lang != self.values["content_language"]:
+                return f"version_subject_b-{i}", message
+        return "ab_subject_b", message
+
+
+def audience_values(audience: Mapping[str, Any], seller_tz: str) -> dict[str, Any]:
+    """A stored filter (a campaign's or a saved audience's) as the wizard's audience fields show it."""
+    v: dict[str, Any] = {name: list(audience.get(name) or []) for name in LIST_FIELDS}
+    v["tags"] = ", ".join(audience.get("tags") or [])
+    for name in ("min_orders", "max_orders", "spend_currency", "bought_product"):
+        v[name] = "" if audience.get(name) is None else str(audience[name])
+    currency = audience.get("spend_currency")
+    for name in ("min_spend", "max_spend"):
+        minor = audience.get(f"{name}_minor")
+        v[name] = amount_str(minor, currency) if minor is not None and currency else ""
+    for name in ("last_order_after", "last_order_before"):
+        v[name] = (to_local(datetime.fromisoformat(audience[name]), seller_tz).date().isoformat()
+                   if audience.get(name) else "")
+    return v
 
 
 def _given(values: dict[str, str]) -> dict[str, str]:

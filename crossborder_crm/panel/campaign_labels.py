@@ -1,4 +1,5 @@
-"""The campaign screens' words: kinds, statuses, why a buyer is left out, what each placeholder says."""
+"""The campaign screens' words: kinds, statuses, why a buyer is left out, what each placeholder says, the
+A/B test's metrics and groups."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,6 +29,9 @@ KIND_HINTS = {
 }
 STATUS_LABELS = {"draft": N_("Draft"), "launched": N_("Launched"), "paused": N_("Paused"),
                  "cancelled": N_("Cancelled")}
+# What decides an A/B test, and its groups (campaigns.ab_test).
+AB_METRIC_LABELS = {"orders": N_("Orders"), "opens": N_("Opens"), "clicks": N_("Clicks")}
+AB_GROUP_LABELS = {"a": N_("Subject A"), "b": N_("Subject B"), "rest": N_("The rest")}
 # Why a buyer matching the filter gets no email (campaigns.audiences.EXCLUSIONS, then planning's own).
 EXCLUSION_LABELS = {
     "no_address": N_("No email address"),
@@ -92,4 +96,5 @@ def audience_lines(audience: dict, seller_tz: str) -> list[tuple[str, str]]:
 @bp.context_processor
 def _campaign_labels():
     return {"campaign_kind_labels": KIND_LABELS, "campaign_status_labels": STATUS_LABELS,
-            "exclusion_labels": EXCLUSION_LABELS, "audience_lines": audience_lines}
+            "exclusion_labels": EXCLUSION_LABELS, "audience_lines": audience_lines,
+            "ab_metric_labels": AB_METRIC_LABELS, "ab_group_labels": AB_GROUP_LABELS}

@@ -1,5 +1,6 @@
 """One campaign's page: its status and actions, what it is, the preview of a launch now (recipients,
-exclusions, breakdowns, send hours), its text per language, an email as one buyer gets it, and results."""
+exclusions, breakdowns, send hours), its text per language, its A/B test, an email as one buyer gets it, and
+results."""
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from crossborder_crm.errors import Conflict, NotFound
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.i18n import ngettext
 from crossborder_crm.panel.blueprint import bp
+from crossborder_crm.panel.campaign_ab import ab_summary
 from crossborder_crm.panel.campaign_charts import days_chart, hours_chart
 from crossborder_crm.panel.campaign_labels import KIND_HINTS, PLACEHOLDER_LABELS
 from crossborder_crm.panel.campaign_launch import LAUNCHABLE, launch_state
@@ -24,6 +26,7 @@ from crossborder_crm.validation import ID_IN_PATH, row_id
 
 # The message statuses the results list, in the order a message goes through them.
 RESULT_STATUSES = ("scheduled", "paused", "sending", "sent", "failed", "suppressed", "cancelled")
+AB_STATUS = "waiting"  # the rest of an A/B test's audience, until the test is decided
 
 
 def _hour_title(zone: str):
@@ -58,10 +61,13 @@ def campaign(campaign_id: int):
         breakdowns = _breakdowns(plan)
     results = sent_chart = None
     statuses = list(RESULT_STATUSES)
+    if (c.details or {}).get("ab"):
+        statuses.insert(1, AB_STATUS)
     if c.launched_at is not None:
         results = campaign_results(svc.db, c)
         sent_chart = days_chart(dict(results.sent_by_day), _day_title)
-        statuses += sorted(set(results.statuses) - set(RESULT_STATUSES))  # e.g. held for an A/B test
+        statuses += sorted(set(results.statuses) - set(statuses))  # any status this page does not know yet
+    ab = ab_summary(c, results, svc.clock.now())
     lp = c.last_plan or {}
     last_plan_line = ngettext(
         "Last launch: %(num)s email planned, of %(matched)s matching buyers.",
@@ -80,7 +86,7 @@ def campaign(campaign_id: int):
             email_error = _("You have no buyer with this number.")
     return render_template("panel/campaign.html", c=c, state=state, plan=plan, charts=charts, results=results,
                            sent_chart=sent_chart, breakdowns=breakdowns, last_plan_line=last_plan_line, sample=sample, buyer_id=buyer_id, asked=asked or "",
-                           email=email, email_error=email_error, kind_hints=KIND_HINTS,
+                           email=email, email_error=email_error, kind_hints=KIND_HINTS, ab=ab,
                            placeholder_labels=PLACEHOLDER_LABELS, result_statuses=statuses,
                            can_launch=c.status in LAUNCHABLE and not state.running,
                            seller_tz=current_user.seller_timezone, now=svc.clock.now())

@@ -1,5 +1,6 @@
-"""The campaign wizard: one page in steps (kind, audience with a live preview, the kind's details, the
-text per language, attribution), to create a campaign or change a draft; and the preview's JSON endpoint."""
+"""The campaign wizard: one page in steps (kind, audience with a live preview and saved audiences, the kind's
+details, the text per language and an A/B test of the subject, attribution), to create a campaign or change a
+draft; and the preview's JSON endpoint."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,7 @@ from flask_login import current_user
 
 from crossborder_crm.campaigns import lifecycle
 from crossborder_crm.campaigns.audiences import EXCLUSIONS, parse_filter, preview
-from crossborder_crm.campaigns.definition import NEEDS, PLACEHOLDERS
+from crossborder_crm.campaigns.definition import AB_METRICS, NEEDS, PLACEHOLDERS
 from crossborder_crm.campaigns.models import CAMPAIGN_KINDS
 from crossborder_crm.campaigns.segments import SEGMENTS
 from crossborder_crm.campaigns.service import holiday_calendar
@@ -17,8 +18,11 @@ from crossborder_crm.container import current_services
 from crossborder_crm.errors import Conflict, ValidationFailed
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.panel.blueprint import bp
+from crossborder_crm.panel.campaign_ab import seller_tracks
+from crossborder_crm.panel.campaign_audiences import NAME_FIELD, saved_choices
 from crossborder_crm.panel.campaign_form import SEND_ON_KINDS, CampaignForm
 from crossborder_crm.panel.campaign_labels import (
+    AB_METRIC_LABELS,
     EXCLUSION_LABELS,
     KIND_HINTS,
     PLACEHOLDER_LABELS,
@@ -84,9 +88,12 @@ def _wizard(form: CampaignForm, campaign=None) -> str:
     seller_id = current_user.seller_id
     today = svc.clock.now().date()
     countries, languages = audience_choices(svc.db, seller_id)
-    # What the campaign asks for stays choosable even when no buyer has it (a holiday draft's countries).
-    countries = sorted(set(countries) | set(form.values["countries"]))
-    languages = sorted(set(languages) | set(form.values["languages"]))
+    saved = saved_choices(svc.db, seller_id, current_user.seller_timezone)
+    # What the campaign (or a saved audience) asks for stays choosable even when no buyer has it.
+    for asked in [form.values, *(a["fields"] for a in saved)]:
+        countries, languages = set(countries) | set(asked["countries"]), set(languages) | set(asked["languages"])
+    countries, languages = sorted(countries), sorted(languages)
+    tracking = seller_tracks(svc.db, seller_id)
     holidays = holiday_calendar(svc.db, seller_id, today, today + HOLIDAYS_AHEAD)
     return render_template("panel/campaign_form.html", form=form, v=form.values, errors=form.errors,
                            campaign=campaign, kinds=CAMPAIGN_KINDS, kind_hints=KIND_HINTS,
@@ -96,7 +103,15 @@ def _wizard(form: CampaignForm, campaign=None) -> str:
                            language_options=[(t, f"{language_name(t)} ({t})") for t in languages],
                            segment_options=[(s, _(SEGMENT_LABELS.get(s, s))) for s in SEGMENTS],
                            placeholders=[(name, PLACEHOLDER_LABELS.get(name, PLACEHOLDERS[name]), NEEDS.get(name))
-                                         for name in PLACEHOLDERS])
+                                         for name in PLACEHOLDERS],
+                           saved_audiences=saved, saved_name_field=NAME_FIELD, tracking=tracking,
+                           ab_metrics=_ab_metrics(tracking, form.values["ab_metric"]))
+
+
+def _ab_metrics(tracking: bool, chosen: str) -> list[tuple[str, str, bool]]:
+    """(metric, label, choosable), orders first: opens and clicks need tracking on (a draft's own choice stays)."""
+    return [(m, _(AB_METRIC_LABELS[m]), tracking or m == "orders" or m == chosen)
+            for m in sorted(AB_METRICS, key=lambda m: m != "orders")]
 
 
 def _counted(counter, label) -> list[dict]:

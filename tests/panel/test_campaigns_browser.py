@@ -1,6 +1,7 @@
 """The campaign screens in a real browser (headless Chromium, CSRF on): the wizard's audience preview
-follows the filter without a reload, the saved draft opens its page, a launch shows its progress and then
-the outcome, and the email preview frame shows the buyer's email."""
+follows the filter without a reload, a saved audience fills the filter (and one is saved from it), the saved
+draft opens its page, a launch shows its progress and then the outcome, and the email preview frame shows the
+buyer's email."""
 from __future__ import annotations
 
 import threading
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.campaigns import lifecycle
+from crossborder_crm.campaigns.saved_audiences import save_audience
 from tests.panel import test_browser as base
 
 pytestmark = pytest.mark.browser
@@ -23,12 +25,14 @@ CONTENT = {"language": "en", "versions": {"en": {"subject": "Spring news for {na
 
 
 def _seed(svc) -> None:
-    """The demo-like shop (six buyers in six countries) and one draft announcement to every buyer."""
+    """The demo-like shop (six buyers in six countries), one draft announcement to every buyer, and a saved
+    audience of the US buyers."""
     base._seed(svc)
     with svc.db.reading() as s:
         seller_id = s.scalar(select(Seller.id))
     lifecycle.create_campaign(svc.db, svc.clock, seller_id, {
         "name": "Spring news", "kind": "announcement", "confirm_all": True, "content": CONTENT})
+    save_audience(svc.db, svc.clock, seller_id, {"name": "US buyers", "filter": {"countries": ["US"]}})
 
 
 @pytest.fixture
@@ -88,6 +92,36 @@ def test_the_wizard_counts_the_audience_live_and_saves_a_draft(live_server, brow
     assert "Neues für {name}" in page.inner_text("#version-de")
     assert page.inner_text("#preview-recipients").startswith("1")
     assert not page.problems, page.problems
+
+
+def test_a_saved_audience_fills_the_filter_and_the_preview_counts_it(live_server, browser):
+    page = _page(browser, live_server)
+    page.click("nav a[href='/campaigns']")
+    page.click("#new-campaign")
+    expect(page.locator("#preview-recipients")).to_have_text("2")
+    page.select_option("#saved-audience", label="US buyers")
+    expect(page.locator("#f-countries")).to_have_values(["US"])
+    expect(page.locator("#preview-recipients")).to_have_text("1")
+    assert "United States (US)" in page.inner_text("#preview-by-country")
+
+    # Saving the filter: a taken name is refused next to the name, a new one joins the menu.
+    page.select_option("#f-countries", ["ES", "US"])
+    expect(page.locator("#preview-recipients")).to_have_text("2")
+    page.fill("#f-saved_audience_name", "US buyers")
+    page.click("#save-audience")
+    expect(page.locator("#saved-audience-error")).to_contain_text("already have a saved audience named")
+    page.fill("#f-saved_audience_name", "Spain and the US")
+    page.press("#f-saved_audience_name", "Enter")  # saves the audience, not the campaign
+    expect(page.locator("#saved-audience-status")).to_contain_text("Saved as")
+    assert page.locator("#saved-audience-error").is_hidden() and page.locator("#campaign-name").count() == 0
+    page.select_option("#saved-audience", label="US buyers")
+    expect(page.locator("#preview-recipients")).to_have_text("1")
+    page.select_option("#saved-audience", label="Spain and the US")
+    expect(page.locator("#f-countries")).to_have_values(["ES", "US"])
+    expect(page.locator("#preview-recipients")).to_have_text("2")
+    _shot(page, "campaign-saved-audience")
+    unexpected = [p for p in page.problems if "status of 409" not in p]  # the taken name's answer
+    assert not unexpected, unexpected
 
 
 def test_a_launch_shows_its_progress_then_the_outcome(live_server, browser, monkeypatch):

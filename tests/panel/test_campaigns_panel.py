@@ -1,8 +1,9 @@
 """The campaign screens of the panel: the list, the wizard (a new campaign, a field error kept next to its
-field, editing a draft), a draft from a holiday, the background launch and its progress, pause, resume,
-cancel, the email preview and the results."""
+field, editing a draft, an A/B test of the subject, saved audiences), a draft from a holiday, the background
+launch and its progress, pause, resume, cancel, the email preview, the results and the A/B test's decision."""
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 
@@ -10,9 +11,11 @@ from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
 
 from crossborder_crm.campaigns import lifecycle
+from crossborder_crm.campaigns.ab_decision import decide_due
 from crossborder_crm.campaigns.models import Campaign
+from crossborder_crm.campaigns.saved_audiences import list_audiences
 from crossborder_crm.outbox.models import Message
-from tests.campaigns.campaign_helpers import add_buyer, create, messages
+from tests.campaigns.campaign_helpers import add_buyer, content, create, launch, messages
 from tests.panel.html import Page
 
 SALE = {
@@ -300,3 +303,112 @@ def test_another_sellers_campaign_is_not_found(panel_b, api_a, services):
     assert panel_b.post(f"/campaigns/{cid}/launch").status_code == 404
     with services.db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Message)) == 0
+
+
+AB = {"ab_on": "1", "ab_subject_b": "Last days: {discount} off", "ab_sample_percent": "30",
+      "ab_decide_after_hours": "12", "ab_metric": "orders", "version_subject_b": "Letzte Tage: {discount}"}
+
+
+def test_the_wizard_creates_a_campaign_with_an_ab_test_and_prefills_it_when_edited(panel_a, services):
+    page = Page(panel_a.get("/campaigns/new").data)
+    assert page.attr("f-ab_sample_percent", "value") == "20" and page.attr("f-ab_decide_after_hours", "value") == "24"
+    # Tracking is off: only orders can decide, and the form says why.
+    options = {n.attrs["value"]: n.attrs for n in page.find("f-ab_metric").iter() if n.tag == "option"}
+    assert "disabled" not in options["orders"] and "disabled" in options["opens"] and "disabled" in options["clicks"]
+    assert "tracking on" in page.text("h-ab_metric")
+    cid = _id_from(panel_a.post("/campaigns/new", data=_form(**AB)))
+    (c,) = _campaigns(services)
+    assert c.details["ab"] == {"subject_b": {"en": "Last days: {discount} off", "de": "Letzte Tage: {discount}"},
+                               "sample_percent": 30, "decide_after_hours": 12, "metric": "orders", "decided": None}
+    page = Page(panel_a.get(f"/campaigns/{cid}/edit").data)
+    assert "checked" in page.find("f-ab_on").attrs
+    assert page.attr("f-ab_subject_b", "value") == "Last days: {discount} off"
+    assert page.attr("f-version_subject_b-0", "value") == "Letzte Tage: {discount}"
+    assert (page.attr("f-ab_sample_percent", "value"), page.attr("f-ab_decide_after_hours", "value")) == ("30", "12")
+    # Saved again with the box unticked, the draft has no A/B test any more.
+    assert _id_from(panel_a.post(f"/campaigns/{cid}/edit", data=_form(**{**AB, "ab_on": ""}))) == cid
+    assert "ab" not in _campaigns(services)[0].details
+
+
+def test_an_ab_test_error_is_shown_next_to_its_field(panel_a, services):
+    cases = [({"ab_sample_percent": "80"}, "e-ab_sample_percent", "at most 50"),
+             ({"ab_decide_after_hours": "0"}, "e-ab_decide_after_hours", "at least 1"),
+             ({"ab_metric": "opens"}, "e-ab_metric", "tracking on"),
+             ({"ab_subject_b": ""}, "e-ab_subject_b", "second subject"),
+             ({"ab_subject_b": "Hi {nme}"}, "e-ab_subject_b", "unknown placeholder {nme}"),
+             ({"version_subject_b": "Fest {holiday}"}, "e-version_subject_b-0", "needs a holiday campaign")]
+    for change, error_id, words in cases:
+        r = panel_a.post("/campaigns/new", data=_form(**{**AB, **change}))
+        assert r.status_code == 422, change
+        page = Page(r.data)
+        assert words in page.text(error_id), (change, page.text("form-errors"))
+        assert page.attr("f-" + error_id[2:], "aria-invalid") == "true"
+        assert "checked" in page.find("f-ab_on").attrs and page.attr("f-name", "value") == "Spring sale"
+    assert _campaigns(services) == []
+
+
+def test_the_wizard_saves_an_audience_and_offers_it(panel_a, services, seller_a):
+    r = panel_a.post("/campaigns/saved-audiences", data={"saved_audience_name": "Big US spenders", "countries": "US",
+                                                         "spend_currency": "usd", "min_spend": "100"})
+    assert r.status_code == 201, r.get_json()
+    made = r.get_json()["audience"]
+    assert made["name"] == "Big US spenders" and "Big US spenders" in r.get_json()["message"]
+    assert (made["fields"]["countries"], made["fields"]["min_spend"]) == (["US"], "100.00")
+    (saved,) = list_audiences(services.db, seller_a.seller_id)
+    assert (saved.id, saved.filter["countries"], saved.filter["min_spend_minor"]) == (made["id"], ["US"], 10000)
+    # The menu offers it, its filter as the fields show it; a country no buyer has yet is a choice too.
+    page = Page(panel_a.get("/campaigns/new").data)
+    (option,) = [n for n in page.find("saved-audience").iter() if n.tag == "option" and n.attrs.get("value")]
+    assert option.text() == "Big US spenders" and json.loads(option.attrs["data-filter"])["spend_currency"] == "USD"
+    assert any(n.attrs.get("value") == "US" for n in page.find("f-countries").iter() if n.tag == "option")
+    # The name is taken: 409 and the reason for the name field.
+    taken = panel_a.post("/campaigns/saved-audiences", data={"saved_audience_name": "Big US spenders"})
+    assert taken.status_code == 409
+    assert "already have a saved audience named “Big US spenders”" in taken.get_json()["errors"]["saved_audience_name"]
+    # A bad filter names its field; no name names the name.
+    bad = panel_a.post("/campaigns/saved-audiences", data={"saved_audience_name": "Odd", "min_orders": "many"})
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"min_orders"}
+    unnamed = panel_a.post("/campaigns/saved-audiences", data={"countries": "US"})
+    assert unnamed.status_code == 422 and "name" in unnamed.get_json()["errors"]["saved_audience_name"]
+    assert len(list_audiences(services.db, seller_a.seller_id)) == 1
+
+
+def test_the_campaign_page_shows_the_ab_test_then_its_decision(panel_a, api_a, services):
+    buyers = [add_buyer(api_a, f"Buyer {i}", "US") for i in range(40)]
+    cid = create(api_a, content=content(subject="A for {name}"), ab={
+        "subject_b": {"en": "B for {name}"}, "sample_percent": 50, "decide_after_hours": 24, "metric": "orders"})["id"]
+    page = Page(panel_a.get(f"/campaigns/{cid}").data)
+    assert page.text("ab-subject-a") == "A for {name}" and page.text("ab-subject-b") == "B for {name}"
+    assert "50% of the recipients" in page.text("ab-sample") and "Orders" in page.text("ab-metric")
+    assert "24 hours after the launch" in page.text("ab-decision") and page.find("ab-groups") is None
+
+    launch(api_a, cid)
+    planned = messages(services, cid)
+    waiting = sum(m.status == "waiting" for m in planned)
+    assert waiting
+    page = Page(panel_a.get(f"/campaigns/{cid}").data)
+    assert "Mar 11, 2026" in page.text("ab-decision") and "the rest wait" in page.text("ab-decision")
+    assert "Waiting for the A/B test" in page.text("result-statuses")
+    assert page.text("result-waiting-count") == str(waiting)
+    assert f"{waiting} emails are waiting" in page.text("ab-waiting")
+
+    sent_at = services.clock.now() + timedelta(hours=1)
+    with services.db.transaction() as s:
+        s.execute(update(Message).where(Message.origin_ref == str(cid), Message.variant.in_(("a", "b")))
+                  .values(status="sent", sent_at=sent_at))
+    in_b = next(m.buyer_id for m in planned if m.variant == "b")
+    r = api_a.post(f"/buyers/{in_b}/orders", {
+        "marketplace": "shopify", "external_id": "ab-1", "currency": "USD", "total": "30.00",
+        "placed_at": (sent_at + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "items": [{"title": "Tea", "quantity": 1, "unit_price": "30.00"}]})
+    assert r.status_code in (200, 201), r.get_json()
+    services.clock.advance(timedelta(hours=25))
+    assert decide_due(services.db, services.clock) == 1
+    sent = {g: sum(m.variant == g for m in planned) for g in ("a", "b")}
+    page = Page(panel_a.get(f"/campaigns/{cid}").data)
+    assert page.text("ab-winner") == "Subject B won"
+    assert page.text("ab-scores") == f"Subject A: 0 of {sent['a']} · Subject B: 1 of {sent['b']}"
+    assert page.rows("ab-groups") == [["Subject A", str(sent["a"]), "0"], ["Subject B", str(sent["b"]), "1"],
+                                      ["The rest", "0", "0"]]
+    assert page.text("result-waiting-count") == "0" and page.find("ab-waiting") is None
+    assert len(buyers) == len(planned)

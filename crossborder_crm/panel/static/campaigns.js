@@ -1,7 +1,8 @@
 // The campaign screens, loaded as a file (the panel's CSP allows no inline script):
-// the wizard shows only the chosen kind's fields, counts the audience live as the filter changes
-// (debounced), and adds rows for more languages; the campaign page follows a running launch and
-// reloads when it is done; the email preview's buyer menu shows the pick at once.
+// the wizard shows only the chosen kind's fields (and the A/B test's when it is on), counts the audience
+// live as the filter changes (debounced), fills the filter from a saved audience or saves it under a
+// name, and adds rows for more languages; the campaign page follows a running launch and reloads when
+// it is done; the email preview's buyer menu shows the pick at once.
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.getElementById("campaign-form");
   if (!form) { return; }
@@ -17,6 +18,16 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   kinds.forEach(function (k) { k.addEventListener("change", showKind); });
   showKind();
+
+  // The A/B test's fields (the second subjects included) only while the box is ticked.
+  var abOn = document.getElementById("f-ab_on");
+  function showAb() {
+    form.querySelectorAll("[data-ab]").forEach(function (el) { el.hidden = !abOn.checked; });
+  }
+  if (abOn) {
+    abOn.addEventListener("change", showAb);
+    showAb();
+  }
 
   // More languages: a copy of the last (empty) row.
   var versions = document.getElementById("versions");
@@ -88,14 +99,105 @@ document.addEventListener("DOMContentLoaded", function () {
       .catch(function () { audience.removeAttribute("aria-busy"); });
   }
 
-  function later() {
+  function later(event) {
+    // The saved audiences' own controls change no filter (choosing one fills the fields, then counts).
+    if (event && event.target.closest && event.target.closest("[data-no-preview]")) { return; }
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
   }
   audience.addEventListener("input", later);
   audience.addEventListener("change", later);
   refresh();
+  savedAudiences(form, later);
 });
+
+// Saved audiences: choosing one fills the audience fields from its filter (JSON in the option's
+// data-filter); "Save this audience as…" saves the current filter and adds it to the menu.
+function savedAudiences(form, recount) {
+  var box = document.getElementById("saved-audiences");
+  if (!box) { return; }
+  var $ = function (id) { return document.getElementById(id); };
+  var menu = $("saved-audience"), name = $("f-saved_audience_name"), save = $("save-audience");
+  var error = $("saved-audience-error"), status = $("saved-audience-status"), note = $("saved-audience-note");
+  var marked = [];
+  box.hidden = false;
+
+  function fill(values) {
+    Object.keys(values).forEach(function (key) {
+      var field = $("f-" + key);
+      var value = values[key];
+      if (!field) { return; }
+      if (!Array.isArray(value)) { field.value = value; return; }
+      value.forEach(function (v) {  // a value no buyer has yet is still a choice
+        if (!Array.prototype.some.call(field.options, function (o) { return o.value === v; })) {
+          field.add(new Option(v, v));
+        }
+      });
+      Array.prototype.forEach.call(field.options, function (o) { o.selected = value.indexOf(o.value) !== -1; });
+    });
+  }
+
+  menu.addEventListener("change", function () {
+    var option = menu.options[menu.selectedIndex];
+    note.hidden = true;
+    if (!option || !option.value) { return; }
+    fill(JSON.parse(option.getAttribute("data-filter")));
+    if (option.getAttribute("data-note")) {
+      note.textContent = option.getAttribute("data-note");
+      note.hidden = false;
+    }
+    recount();
+  });
+
+  function labelOf(key) {
+    var field = $("f-" + key);
+    var label = field && field.closest("label");
+    return label && label.firstChild ? label.firstChild.textContent.trim() : key;
+  }
+
+  function refused(data) {
+    var lines = [data.message];
+    Object.keys(data.errors || {}).forEach(function (key) {
+      var field = $("f-" + key);
+      if (field) { field.setAttribute("aria-invalid", "true"); marked.push(field); }
+      lines.push(field === name ? data.errors[key] : labelOf(key) + ": " + data.errors[key]);
+    });
+    error.textContent = lines.concat(data.general || []).join(" ");
+    error.hidden = false;
+  }
+
+  function saved(data) {
+    var option = new Option(data.audience.name, data.audience.id);
+    option.setAttribute("data-filter", JSON.stringify(data.audience.fields));
+    option.setAttribute("data-note", data.audience.note);
+    menu.add(option);
+    menu.value = String(data.audience.id);
+    name.value = "";
+    status.textContent = data.message;
+  }
+
+  function send() {
+    marked.forEach(function (field) { field.removeAttribute("aria-invalid"); });
+    marked = [];
+    error.hidden = true;
+    status.textContent = "";
+    save.setAttribute("aria-busy", "true");
+    fetch(box.getAttribute("data-save-url"), {
+      method: "POST", credentials: "same-origin", body: new FormData(form),
+      headers: {"X-CSRFToken": form.querySelector("input[name=csrf_token]").value}})
+      .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); })
+      .then(function (answer) {
+        save.removeAttribute("aria-busy");
+        (answer.ok ? saved : refused)(answer.data);
+      })
+      .catch(function () { save.removeAttribute("aria-busy"); });
+  }
+
+  save.addEventListener("click", send);
+  name.addEventListener("keydown", function (event) {  // Enter saves the audience, not the campaign
+    if (event.key === "Enter") { event.preventDefault(); send(); }
+  });
+}
 
 // The campaign page: a running launch's progress, polled every second; the page reloads when done.
 document.addEventListener("DOMContentLoaded", function () {
