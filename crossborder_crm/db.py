@@ -76,7 +76,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         # libpq waits for the operating system's TCP timeout (minutes) by default: a server that
         # is down would hang /readyz and `crossborder-crm check` instead of failing them.
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_SECONDS
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10,
+    # max_overflow: a worker at the most sessions (16) uses two connections per session.
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=30,
                          connect_args=connect_args)
 
 

@@ -1,4 +1,5 @@
-"""Secrets at rest (webhook secrets, DKIM private keys): Fernet-encrypted with keys from configuration.
+"""Secrets at rest (webhook secrets, DKIM private keys, relay passwords): Fernet-encrypted with keys from
+configuration.
 
 `CRM_ENCRYPTION_KEYS` lists Fernet keys, comma-separated: the first encrypts, every one decrypts
 (MultiFernet). To rotate: put a new key in front, run `crossborder-crm secrets rotate`, then drop

@@ -207,6 +207,7 @@ class SmtpSink:
         self.arrivals: list[float] = []  # time.monotonic() of each kept message, for rate tests
         self.logins: list[tuple[str, str]] = []  # (mechanism, user)
         self.connections = 0
+        self.most_open = 0  # the most connections open at once
         self.drops = 0
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -232,6 +233,7 @@ class SmtpSink:
         with self._lock:
             self.connections += 1
             self._active.add(proto)
+            self.most_open = max(self.most_open, len(self._active))
 
     def _connection_closed(self, proto: _SinkSMTP) -> None:
         with self._lock:

@@ -120,7 +120,7 @@ def test_secrets_rotate_command_reencrypts_and_reports_how_many(database, clock,
                            "ENCRYPTION_KEYS": f"{NEW},secret-key"}, env="test", clock=clock, db=database)
     r = rotating.test_cli_runner().invoke(args=["crm", "secrets", "rotate"])
     assert r.exit_code == 0, r.output
-    assert "re-encrypted 4 webhook secret(s) and 0 DKIM key(s)" in r.output
+    assert "re-encrypted 4 webhook secret(s), 0 DKIM key(s) and 0 relay password(s)" in r.output
     assert webhook_secret(database, _box(services, NEW), seller_a.seller_id, "aftership") == \
         seller_a.webhook_secrets["aftership"]
 

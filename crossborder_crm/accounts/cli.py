@@ -41,7 +41,7 @@ def create_seller_cmd(name: str, email: str, password: str, language: str, tz: s
 
 @click.group("secrets")
 def secrets_group() -> None:
-    """Secrets stored encrypted at rest: webhook secrets and DKIM private keys."""
+    """Secrets stored encrypted at rest: webhook secrets, DKIM private keys and relay passwords."""
 
 
 @secrets_group.command("rotate")
@@ -56,8 +56,9 @@ def rotate_secrets_cmd() -> None:
         report = reencrypt_secrets(svc.db, svc.box)
     except UndecryptableSecret as exc:
         raise click.ClickException(f"{exc}; nothing was changed") from None
-    click.echo(f"re-encrypted {report.webhook_secrets} webhook secret(s) and {report.dkim_keys} DKIM key(s) "
-               f"with the first key; {report.were_plain} of them were stored in plain text")
+    click.echo(f"re-encrypted {report.webhook_secrets} webhook secret(s), {report.dkim_keys} DKIM key(s) and "
+               f"{report.relay_passwords} relay password(s) with the first key; {report.were_plain} of them were "
+               f"stored in plain text")
 
 
 COMMANDS = (create_seller_cmd, secrets_group)

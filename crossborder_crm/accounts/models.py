@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crossborder_crm.db import Base, UTCDateTime
@@ -37,6 +37,16 @@ class Seller(Base):
     dkim_domain: Mapped[str | None] = mapped_column(String(253))
     dkim_selector: Mapped[str | None] = mapped_column(String(63))
     dkim_private_key: Mapped[str | None] = mapped_column(Text)
+    # The seller's own SMTP relay (outbox.relays); no host: the service's relay. The password is
+    # stored encrypted (SecretBox) and never shown again.
+    relay_host: Mapped[str | None] = mapped_column(String(253))
+    relay_port: Mapped[int | None] = mapped_column(Integer)
+    relay_security: Mapped[str | None] = mapped_column(String(8))
+    relay_username: Mapped[str | None] = mapped_column(String(320))
+    relay_password: Mapped[str | None] = mapped_column(Text)
+    relay_max_connections: Mapped[int | None] = mapped_column(Integer)
+    relay_per_second: Mapped[float | None] = mapped_column(Float)
+    relay_per_domain_per_minute: Mapped[int | None] = mapped_column(Integer)
     # Open and click tracking in marketing email: off unless the seller turns it on (outbox.tracking).
     track_engagement: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Room for later capabilities (milestone choices, country curves, reply policy) without a

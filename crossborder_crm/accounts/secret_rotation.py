@@ -1,9 +1,10 @@
-"""Key rotation for secrets at rest: store every webhook secret and DKIM key again under the first key."""
+"""Key rotation for secrets at rest: store every webhook secret, DKIM key and relay password again under the
+first key."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from crossborder_crm.accounts.models import Seller, WebhookSecret
 from crossborder_crm.db import Database
@@ -17,6 +18,7 @@ class RotationReport:
     webhook_secrets: int
     dkim_keys: int
     were_plain: int
+    relay_passwords: int = 0
 
 
 def _rotated(box: SecretBox, stored: str, what: str) -> str:
@@ -38,10 +40,18 @@ def reencrypt_secrets(db: Database, box: SecretBox) -> RotationReport:
         for hook in hooks:
             plain += not is_encrypted(hook.secret)
             hook.secret = _rotated(box, hook.secret, f"the {hook.source} webhook secret of seller {hook.seller_id}")
-        sellers = s.scalars(select(Seller).where(Seller.dkim_private_key.is_not(None), Seller.dkim_private_key != "")
+        sellers = s.scalars(select(Seller).where(or_(Seller.dkim_private_key != "", Seller.relay_password != ""))
                             .order_by(Seller.id).with_for_update()).all()
+        dkim = relay = 0
         for seller in sellers:
-            plain += not is_encrypted(seller.dkim_private_key)
-            seller.dkim_private_key = _rotated(box, seller.dkim_private_key,
-                                               f"the DKIM private key of seller {seller.id}")
-    return RotationReport(len(hooks), len(sellers), plain)
+            if seller.dkim_private_key:
+                dkim += 1
+                plain += not is_encrypted(seller.dkim_private_key)
+                seller.dkim_private_key = _rotated(box, seller.dkim_private_key,
+                                                   f"the DKIM private key of seller {seller.id}")
+            if seller.relay_password:
+                relay += 1
+                plain += not is_encrypted(seller.relay_password)
+                seller.relay_password = _rotated(box, seller.relay_password,
+                                                 f"the relay password of seller {seller.id}")
+    return RotationReport(len(hooks), dkim, plain, relay)

@@ -193,7 +193,8 @@ def encryption_keys(settings: Mapping[str, Any], db_url: str | None) -> Finding:
         with db.reading() as s:
             stored = [*s.scalars(select(WebhookSecret.secret)),
                       *s.scalars(select(Seller.dkim_private_key).where(Seller.dkim_private_key.is_not(None),
-                                                                       Seller.dkim_private_key != ""))]
+                                                                       Seller.dkim_private_key != "")),
+                      *s.scalars(select(Seller.relay_password).where(Seller.relay_password != ""))]
     except SQLAlchemyError as exc:
         return Finding("encryption keys", False, f"cannot read the stored secrets ({_first_line(exc)})")
     finally:

@@ -1,6 +1,7 @@
-"""Sending commands: `configure-sender`, `dispatch --once` and `worker`."""
+"""Sending commands: `configure-sender`, `send-test-email`, `dispatch --once` and `worker`."""
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from datetime import datetime
 
@@ -12,8 +13,11 @@ from crossborder_crm.clock import FixedClock
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import CrmError
 from crossborder_crm.ops.logging_setup import configure_logging
-from crossborder_crm.outbox.sender import update_sender
+from crossborder_crm.outbox.relay_check import send_seller_test_email
+from crossborder_crm.outbox.relay_options import apply_relay_flags, relay_options
+from crossborder_crm.outbox.sender import SenderSettings, update_sender
 from crossborder_crm.outbox.sessions import MAX_CONCURRENCY
+from crossborder_crm.validation import parse
 from crossborder_crm.worker import dispatch_job, run_worker, worker_id
 
 
@@ -30,10 +34,12 @@ from crossborder_crm.worker import dispatch_job, run_worker, worker_id
 @click.option("--dkim-selector")
 @click.option("--dkim-key-file", type=click.File("r"), help="RSA private key (PEM)")
 @click.option("--tracking", type=click.Choice(["on", "off"]), help="count opens and clicks of marketing email")
+@relay_options
 @with_appcontext
 def configure_sender_cmd(seller_id, from_name, from_email, reply_to, postal_address, quiet_hours, marketing_cap,
-                         conversation_deadline, dkim_domain, dkim_selector, dkim_key_file, tracking) -> None:
-    """Set how a seller's email goes out: addresses, footer, quiet hours, cap, DKIM, tracking."""
+                         conversation_deadline, dkim_domain, dkim_selector, dkim_key_file, tracking,
+                         **relay_flags) -> None:
+    """Set how a seller's email goes out: addresses, footer, quiet hours, cap, DKIM, tracking, own relay."""
     data = {k: v for k, v in {"from_name": from_name, "from_email": from_email, "reply_to": reply_to,
                               "postal_address": postal_address, "conversation_deadline_hours": conversation_deadline,
                               "dkim_domain": dkim_domain, "dkim_selector": dkim_selector}.items() if v is not None}
@@ -51,6 +57,8 @@ def configure_sender_cmd(seller_id, from_name, from_email, reply_to, postal_addr
         data["track_engagement"] = tracking == "on"
     svc = current_services()
     try:
+        parse(SenderSettings, data, "sender settings")  # checked before the relay is saved: nothing half-done
+        relay = apply_relay_flags(svc.db, svc.clock, svc.box, seller_id, relay_flags)
         seller = update_sender(svc.db, svc.clock, svc.box, seller_id, data)
     except CrmError as exc:
         fail(exc)
@@ -58,6 +66,24 @@ def configure_sender_cmd(seller_id, from_name, from_email, reply_to, postal_addr
                f"{seller.marketing_cap_count}/{seller.marketing_cap_days} days, DKIM "
                f"{'on (' + seller.dkim_selector + '._domainkey.' + seller.dkim_domain + ')' if seller.dkim_domain else 'off'}"
                f", tracking {'on' if seller.track_engagement else 'off'}")
+    if relay is not None:
+        click.echo(f"seller {seller.id}: {relay}")
+
+
+@click.command("send-test-email")
+@click.option("--seller-id", type=int, required=True)
+@click.option("--to", "to_addr", required=True, help="where the test email goes")
+@with_appcontext
+def send_test_email_cmd(seller_id: int, to_addr: str) -> None:
+    """Send a short test email through the seller's relay (or the service's) and print the relay's answer."""
+    svc = current_services()
+    try:
+        outcome = send_seller_test_email(svc.db, svc.clock, svc.box, svc.settings, seller_id, to_addr)
+    except CrmError as exc:
+        fail(exc)
+    click.echo(outcome.answer)
+    if not outcome.ok:
+        sys.exit(1)
 
 
 _CONCURRENCY = click.option("--concurrency", type=click.IntRange(1, MAX_CONCURRENCY), default=None,
@@ -104,4 +130,4 @@ def worker_cmd(metrics_port: int | None, concurrency: int | None) -> None:
     run_worker(svc, metrics_port)
 
 
-COMMANDS = (configure_sender_cmd, dispatch_cmd, worker_cmd)
+COMMANDS = (configure_sender_cmd, send_test_email_cmd, dispatch_cmd, worker_cmd)

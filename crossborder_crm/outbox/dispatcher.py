@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -18,18 +17,21 @@ from typing import Callable
 from crossborder_crm.clock import Clock
 from crossborder_crm.i18n.emails import template_values
 from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDeliveryError, Transport
+from crossborder_crm.outbox.backends.smtp_settings import SmtpSettings
 from crossborder_crm.outbox.deliverability import address_refusal
 from crossborder_crm.outbox.dispatch_events import DispatchObserver, DispatchOutcome, NoObserver
 from crossborder_crm.outbox.marks import marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.rate_limits import Limits, RateLimiter, is_throttling, recipient_domain
 from crossborder_crm.outbox.render import RenderInput, clear_caches, render
+from crossborder_crm.outbox.routes import Routes, smtp_transport
 from crossborder_crm.outbox.store import Claimed, OutboxStore, SendCheck, SenderInfo
 from crossborder_crm.outbox.tracking import instrument
 from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token, unsubscribe_links
 from crossborder_crm.secret_box import SecretBox, UndecryptableSecret
 
 log = logging.getLogger(__name__)
+SLOT_RETRY = timedelta(seconds=5)  # a message whose relay has no free connection is tried again this soon
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,15 @@ class Dispatcher:
     def __init__(self, store: OutboxStore, transport_factory: Callable[[], Transport], clock: Clock,
                  config: DispatchConfig, stop: threading.Event | None = None, rng: random.Random | None = None,
                  *, box: SecretBox, observer: DispatchObserver | None = None,
-                 refresh_catalogs: Callable[[], bool] | None = None, limiter: RateLimiter | None = None):
+                 refresh_catalogs: Callable[[], bool] | None = None, limiter: RateLimiter | None = None,
+                 relay_transport: Callable[[SmtpSettings], Transport] = smtp_transport):
         self.store, self.transport_factory, self.clock, self.config = store, transport_factory, clock, config
         # Installs complete machine-made catalogs from the cache; True when one changed.
         self.refresh_catalogs = refresh_catalogs
         self.limiter = limiter  # rates and throttling pauses shared by every worker; None: no limits
+        # Looked up at each new connection: tests and benchmarks swap transport_factory on the instance.
+        self._routes = Routes(lambda: self.transport_factory(), relay_transport, config.limits, box, limiter,
+                              config.worker_id)
         self.stop = stop or threading.Event()
         self.rng = rng or random.Random()
         self.box = box
@@ -114,7 +120,7 @@ class Dispatcher:
         """Claim and send batches until nothing is due (or stop is requested)."""
         result = PassResult()
         self._refresh_catalogs()
-        with self.store.pinned(), (self.limiter.connected() if self.limiter else nullcontext()):
+        with self.store.pinned():
             try:
                 self._drain(result)
             finally:
@@ -135,7 +141,6 @@ class Dispatcher:
             log.warning("machine catalogs not refreshed: %s", exc)
 
     def _drain(self, result: PassResult) -> None:
-        transport: Transport | None = None
         try:
             for _ in range(self.config.max_batches_per_pass):
                 if self.stop.is_set():
@@ -145,17 +150,27 @@ class Dispatcher:
                 if not batch:
                     break
                 result.claimed += len(batch)
-                if transport is None:
-                    transport = self.transport_factory()
-                self._send_batch(batch, transport, result)
+                self._send_batch(batch, result)
         finally:
-            if transport is not None:
-                try:
-                    transport.close()
-                except Exception as exc:  # closing a dead connection must not hide the pass's result
-                    log.warning("closing transport: %s", exc)
+            self._routes.close()
 
-    def _send_batch(self, batch: list[Claimed], transport: Transport, result: PassResult) -> None:
+    def _connection(self, msg: Claimed, result: PassResult) -> Transport | None:
+        """The session's connection to the message's relay; None when the message was put back (every
+        connection to its relay is in use) or failed (the seller's relay password cannot be read)."""
+        now = self.clock.now()
+        try:
+            route = self._routes.route(self._sender(msg.seller_id))
+        except UndecryptableSecret as exc:
+            self._count(self.store.mark_failed(msg, self.config.worker_id, now, str(exc)), result, "failed", msg,
+                        now, str(exc))
+            return None
+        transport = self._routes.transport(route)
+        if transport is None:
+            reason = f"all {route.limits.max_connections} connections to relay {route.key} are in use"
+            self._count_released(self.store.defer(msg, self.config.worker_id, now, now + SLOT_RETRY, reason), result)
+        return transport
+
+    def _send_batch(self, batch: list[Claimed], result: PassResult) -> None:
         # Stop well before the lease runs out, so no other worker reclaims a row still being sent.
         lease_deadline = self.clock.now() + self.config.lease * 0.8
         try:
@@ -166,7 +181,9 @@ class Dispatcher:
                                                           self.clock.now())
                     return
                 following = batch[index + 1] if index + 1 < len(batch) else None
-                self.send_one(msg, transport, result, following)
+                transport = self._connection(msg, result)
+                if transport is not None:
+                    self.send_one(msg, transport, result, following)
         finally:
             self._ahead = None
             self._settle(result)
@@ -239,7 +256,8 @@ class Dispatcher:
         if reason:
             self._count(self.store.mark_suppressed(msg, worker, now, reason), result, "suppressed", msg, now, reason)
             return
-        relay, limits = self._relay(sender)
+        route = self._routes.route(sender)
+        relay, limits = route.key, route.limits
         domain = recipient_domain(gate.email)
         if self._paused(msg, relay, domain, result, now):
             return
@@ -276,10 +294,6 @@ class Dispatcher:
         self._accepted = ((accepted - now).total_seconds(), gate.email)
         self._marks.submit(msg, gate.email, accepted)
 
-    def _relay(self, sender: SenderInfo) -> tuple[str, Limits]:
-        """Which relay the seller's mail goes through (a name for its rate limits) and its limits."""
-        return "default", self.config.limits
-
     def _paused(self, msg: Claimed, relay: str, domain: str, result: PassResult, now: datetime) -> bool:
         """Put the message back, attempt not counted, while its domain is paused for throttling."""
         until = self.limiter.paused_until(relay, domain) if self.limiter is not None else None
@@ -287,11 +301,15 @@ class Dispatcher:
             return False
         due = datetime.fromtimestamp(until, timezone.utc)
         reason = f"{domain} asked us to slow down: paused until {due:%Y-%m-%d %H:%M:%S} UTC"
-        if self.store.defer(msg, self.config.worker_id, now, due, reason):
+        self._count_released(self.store.defer(msg, self.config.worker_id, now, due, reason), result)
+        return True
+
+    @staticmethod
+    def _count_released(ok: bool, result: PassResult) -> None:
+        if ok:
             result.released += 1
         else:
             result.lost_lease += 1
-        return True
 
     def _transient(self, msg: Claimed, exc: TransientDeliveryError, result: PassResult, started: datetime,
                    to_email: str, paused_until: float | None = None) -> None:

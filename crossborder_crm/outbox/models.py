@@ -125,7 +125,8 @@ class SendRate(Base):
 
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     next_at: Mapped[float] = mapped_column(Float)
-    blocked_until: Mapped[float | None] = mapped_column(Float)
+    blocked_until: Mapped[float | None] = mapped_column(Float)  # a pause's end, or a connection slot's lease
+    holder: Mapped[str | None] = mapped_column(String(100))  # the session holding a connection slot
 
 
 class JobLock(Base):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -22,6 +21,8 @@ from crossborder_crm.outbox.models import SendRate
 
 _THROTTLED = re.compile(r"\b4\.7\.\d{1,3}\b")
 PAUSES_REFRESH_SECONDS = 1.0
+# A connection slot is leased: a worker killed while holding one frees it when the lease runs out.
+SLOT_LEASE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Limits:
     per_second: float | None = None
     per_domain_per_minute: int | None = None
     throttle_backoff_seconds: float = 300.0
+    max_connections: int | None = None  # sessions connected to the relay at once, all workers together
 
     @property
     def any(self) -> bool:
@@ -49,34 +51,30 @@ def recipient_domain(address: str) -> str:
 
 
 class RateLimiter:
-    """Takes slots and reads pauses on its own connection; `now`/`sleep` are wall-clock seconds, shared
+    """Takes slots and reads pauses; `now`/`sleep` are wall-clock seconds, shared
     by every worker (an injected clock that stands still would queue forever)."""
 
     def __init__(self, db: Database, now: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep):
         self.db, self.now, self.sleep = db, now, sleep
         self._insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
         self._greatest = func.greatest if db.dialect == "postgresql" else func.max
-        self._conn = None
         self._pauses: dict[str, float] = {}
         self._pauses_read_at = float("-inf")
 
-    @contextmanager
-    def connected(self) -> Iterator[None]:
-        """Hold one autocommit connection for a pass."""
-        conn = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        self._conn = conn
-        try:
-            yield
-        finally:
-            self._conn = None
-            conn.close()
+    def _run(self, statement, params=None):
+        """One statement on a pooled connection of its own, committed at once. A session does not hold
+        a connection for its limits: with its own and its marks' it would need three, and a session
+        waiting for the pool while its lease runs out is how a message gets sent twice."""
+        with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            result = conn.execute(statement, params) if params is not None else conn.execute(statement)
+            return result.all() if result.returns_rows else result.rowcount
 
     def _take(self, key: str, interval: float, now: float) -> float:
         """Reserve the next slot of `key`; the instant it starts."""
         stmt = self._insert(SendRate).values(key=key, next_at=now + interval)
         stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={
             "next_at": self._greatest(SendRate.next_at, now) + interval}).returning(SendRate.next_at)
-        return self._conn.execute(stmt).scalar_one() - interval
+        return self._run(stmt)[0][0] - interval
 
     def wait_turn(self, relay: str, domain: str, limits: Limits) -> float:
         """Take this message's slots (relay, then domain) and sleep until both start; seconds waited."""
@@ -98,8 +96,8 @@ class RateLimiter:
         at most once a second: a pause lasts minutes, a query per message would cost more than it saves."""
         now = self.now()
         if now >= self._pauses_read_at + PAUSES_REFRESH_SECONDS:
-            self._pauses = dict(self._conn.execute(select(SendRate.key, SendRate.blocked_until).where(
-                SendRate.blocked_until > now)).all())
+            self._pauses = dict(self._run(select(SendRate.key, SendRate.blocked_until).where(
+                SendRate.blocked_until > now)))
             self._pauses_read_at = now
         until = self._pauses.get(f"pause:{relay}:{domain}")
         return until if until is not None and until > now else None
@@ -108,6 +106,30 @@ class RateLimiter:
         """Leave a throttling domain alone for `seconds` (every worker); until when."""
         until = self.now() + seconds
         stmt = self._insert(SendRate).values(key=f"pause:{relay}:{domain}", next_at=0.0, blocked_until=until)
-        self._conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"blocked_until": until}))
+        self._run(stmt.on_conflict_do_update(index_elements=["key"], set_={"blocked_until": until}))
         self._pauses[f"pause:{relay}:{domain}"] = until
         return until
+
+    def hold_slot(self, relay: str, max_connections: int, holder: str) -> bool:
+        """Take one of the relay's connection slots for `holder` (True), or find them all taken (False)."""
+        now = self.now()
+        keys = [f"conn:{relay}:{n}" for n in range(max_connections)]
+        self._run(self._insert(SendRate).on_conflict_do_nothing(index_elements=["key"]),
+                  [{"key": k, "next_at": 0.0} for k in keys])
+        free = select(SendRate.key).where(SendRate.key.in_(keys), or_(
+            SendRate.holder.is_(None), SendRate.holder == holder, SendRate.blocked_until < now)
+        ).order_by(case((SendRate.holder == holder, 0), else_=1), SendRate.key).limit(1)  # its own first
+        if self.db.dialect == "postgresql":
+            free = free.with_for_update(skip_locked=True)
+        taken = self._run(update(SendRate).where(SendRate.key == free.scalar_subquery())
+                                   .values(holder=holder, blocked_until=now + SLOT_LEASE_SECONDS))
+        return taken == 1
+
+    def renew_slot(self, holder: str) -> None:
+        """Extend the lease of the slots `holder` has (called as it keeps sending)."""
+        self._run(update(SendRate).where(SendRate.holder == holder)
+                  .values(blocked_until=self.now() + SLOT_LEASE_SECONDS))
+
+    def free_slots(self, holder: str) -> None:
+        """Give back every slot `holder` has."""
+        self._run(update(SendRate).where(SendRate.holder == holder).values(holder=None, blocked_until=None))

@@ -17,7 +17,7 @@ from crossborder_crm.outbox.dispatcher import Dispatcher, PassResult
 
 log = logging.getLogger(__name__)
 
-MAX_CONCURRENCY = 64
+MAX_CONCURRENCY = 16
 
 
 def effective_concurrency(requested: int, dialect: str) -> int:

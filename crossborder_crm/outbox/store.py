@@ -15,7 +15,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from typing import Any, Iterator
 
 from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -67,6 +67,7 @@ class SenderInfo:
     dkim_selector: str | None
     dkim_private_key: str | None  # as stored, encrypted: the dispatcher decrypts it once per pass
     track_engagement: bool = False  # opens and clicks of marketing email (outbox.tracking)
+    relay: Any = None  # the seller's relay_* columns when they set their own relay (outbox.relays)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ class SendCheck:
     marketing_sent: int = 0  # marketing messages sent to the buyer in the cap window (marketing only)
 
 
+
+_RELAY_COLUMNS = (Seller.relay_host, Seller.relay_port, Seller.relay_security, Seller.relay_username,
+                  Seller.relay_password, Seller.relay_max_connections, Seller.relay_per_second,
+                  Seller.relay_per_domain_per_minute)
 
 # Per-message statements, written once for both dialects (":name" parameters).
 _GATE_SQL = """
@@ -213,11 +218,12 @@ class OutboxStore:
             sl = self._conn.execute(select(Seller.id, Seller.key, Seller.name, Seller.from_name, Seller.from_email,
                                            Seller.reply_to, Seller.postal_address, Seller.marketing_cap_count,
                                            Seller.marketing_cap_days, Seller.dkim_domain, Seller.dkim_selector,
-                                           Seller.dkim_private_key, Seller.track_engagement)
+                                           Seller.dkim_private_key, Seller.track_engagement, *_RELAY_COLUMNS)
                                     .where(Seller.id == seller_id)).one()
         return SenderInfo(sl.id, sl.key, sl.name, sl.from_name or sl.name, sl.from_email, sl.reply_to,
                           sl.postal_address, sl.marketing_cap_count, sl.marketing_cap_days,
-                          sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key, bool(sl.track_engagement))
+                          sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key, bool(sl.track_engagement),
+                          sl if sl.relay_host else None)
 
     def gate(self, msg: Claimed, cap_since: datetime) -> SendCheck:
         """Re-read, right before sending, what may forbid the send (and, for marketing, the sends

@@ -32,6 +32,7 @@ from crossborder_crm.panel import (  # noqa: F401  (routes register on import)
     message_view,
     notify_settings,
     outbox,
+    relay_settings,
     reply_policy,
     saved_replies,
     segment_labels,

@@ -24,6 +24,7 @@ from crossborder_crm.feedback.queries import EventRow, recent_events
 from crossborder_crm.i18n import PANEL_LOCALES
 from crossborder_crm.i18n import gettext as _
 from crossborder_crm.marketplaces.queries import DeliveryRow, recent_deliveries
+from crossborder_crm.outbox.relays import RelayView, relay_view
 from crossborder_crm.outbox.sender import update_sender
 from crossborder_crm.panel.auth import safe_next
 from crossborder_crm.panel.blueprint import bp
@@ -98,6 +99,7 @@ class SettingsView:
     seller_timezone: str = "UTC"  # delivery times are shown in the shop's zone
     feedback: list[FeedbackInfo] = field(default_factory=list)  # bounce/complaint providers
     feedback_events: dict[str, list[EventRow]] = field(default_factory=dict)  # the last few per provider
+    relay: RelayView | None = None  # the seller's own relay (never its password); None: the service's
 
 
 def _sender_values(seller: Seller) -> dict[str, str]:
@@ -143,7 +145,7 @@ def load_view(seller_id: int) -> SettingsView:
             sender=_sender_values(seller),
             deliveries=recent_deliveries(svc.db, seller_id, WEBHOOK_SOURCES), seller_timezone=seller.timezone,
             feedback=feedback_infos(base, seller.key, secrets, svc.box),
-            feedback_events=recent_events(svc.db, seller_id, FEEDBACK_SOURCES))
+            feedback_events=recent_events(svc.db, seller_id, FEEDBACK_SOURCES), relay=relay_view(seller))
 
 
 def _stored_dkim_key(seller_id: int) -> str | None:

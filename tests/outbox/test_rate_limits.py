@@ -38,39 +38,35 @@ def _limiter(database, fake: FakeTime) -> RateLimiter:
 def test_a_rate_spreads_messages_evenly(database):
     fake = FakeTime()
     limiter = _limiter(database, fake)
-    with limiter.connected():
-        for _ in range(3):
-            limiter.wait_turn("default", "example.com", Limits(per_second=10))
+    for _ in range(3):
+        limiter.wait_turn("default", "example.com", Limits(per_second=10))
     assert fake.slept == [0.1, 0.2]
 
 
 def test_a_domain_rate_holds_beside_the_relay_rate(database):
     fake = FakeTime()
     limiter = _limiter(database, fake)
-    with limiter.connected():
-        limiter.wait_turn("default", "gmail.com", Limits(per_second=100, per_domain_per_minute=6))
-        limiter.wait_turn("default", "yahoo.com", Limits(per_second=100, per_domain_per_minute=6))
-        limiter.wait_turn("default", "gmail.com", Limits(per_second=100, per_domain_per_minute=6))
+    limiter.wait_turn("default", "gmail.com", Limits(per_second=100, per_domain_per_minute=6))
+    limiter.wait_turn("default", "yahoo.com", Limits(per_second=100, per_domain_per_minute=6))
+    limiter.wait_turn("default", "gmail.com", Limits(per_second=100, per_domain_per_minute=6))
     assert fake.slept == [0.01, 10.0]  # yahoo waits for the relay only; gmail's second for its domain
 
 
 def test_no_limits_take_no_slot(database):
     fake = FakeTime()
     limiter = _limiter(database, fake)
-    with limiter.connected():
-        assert limiter.wait_turn("default", "example.com", Limits()) == 0.0
+    assert limiter.wait_turn("default", "example.com", Limits()) == 0.0
     assert fake.slept == []
 
 
 def test_a_pause_holds_for_its_domain_only(database):
     fake = FakeTime()
     limiter = _limiter(database, fake)
-    with limiter.connected():
-        limiter.pause("default", "slow.example", 300)
-        assert limiter.paused_until("default", "slow.example") == 1_300.0
-        assert limiter.paused_until("default", "fast.example") is None
-        fake.at += 301
-        assert limiter.paused_until("default", "slow.example") is None
+    limiter.pause("default", "slow.example", 300)
+    assert limiter.paused_until("default", "slow.example") == 1_300.0
+    assert limiter.paused_until("default", "fast.example") is None
+    fake.at += 301
+    assert limiter.paused_until("default", "slow.example") is None
 
 
 @pytest.mark.parametrize("code, reason, throttling", [
@@ -138,3 +134,21 @@ def test_a_rate_is_held_across_three_workers(pg_db, make_sink):
     busiest = max(sum(1 for t in arrivals if start <= t < start + 1.0) for start in arrivals)
     assert busiest <= RATE * 1.1, busiest
     assert arrivals[-1] - arrivals[0] >= (MESSAGES - 1) / RATE * 0.9  # and not faster overall
+
+
+def test_connection_slots_are_shared_and_given_back(database):
+    fake = FakeTime()
+    limiter = _limiter(database, fake)
+    assert limiter.hold_slot("default", 2, "w1/0") and limiter.hold_slot("default", 2, "w2/0")
+    assert not limiter.hold_slot("default", 2, "w3/0")
+    assert limiter.hold_slot("default", 2, "w1/0")  # a holder keeps its own
+    limiter.free_slots("w2/0")
+    assert limiter.hold_slot("default", 2, "w3/0")
+
+
+def test_a_slot_whose_lease_ran_out_is_taken_over(database):
+    fake = FakeTime()
+    limiter = _limiter(database, fake)
+    assert limiter.hold_slot("default", 1, "killed/0")
+    fake.at += 61
+    assert limiter.hold_slot("default", 1, "alive/0")

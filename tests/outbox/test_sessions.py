@@ -33,7 +33,7 @@ def _due(services, seller, n: int) -> None:
 
 def test_sqlite_runs_one_session_and_postgresql_as_many_as_asked():
     assert (effective_concurrency(8, "sqlite"), effective_concurrency(8, "postgresql")) == (1, 8)
-    assert effective_concurrency(1000, "postgresql") == 64
+    assert effective_concurrency(1000, "postgresql") == 16
 
 
 def test_a_session_is_named_after_its_worker():

@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column('key', sa.String(length=300), nullable=False),
         sa.Column('next_at', sa.Float(), nullable=False),
         sa.Column('blocked_until', sa.Float(), nullable=True),
+        sa.Column('holder', sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint('key'),
     )
     with op.batch_alter_table('sellers') as batch:
