@@ -219,27 +219,29 @@ def move_status(s, seller_id: int, campaign_id: int, frm: str, to: str, now: dat
         Message.status == frm).values(status=to, updated_at=now)).rowcount
 
 
-def pause_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int) -> int:
-    """Hold every message not yet sent (a message being sent right now still goes); how many were held."""
+def _switch(db: Database, clock: Clock, seller_id: int, campaign_id: int, frm: str, to: str, verb: str) -> int:
+    """Move a campaign from `frm` to `to` and its messages with it (paused <-> scheduled); how many moved."""
     now = clock.now()
+    held = to == "paused"
     with db.transaction() as s:
         row = _row(s, seller_id, campaign_id, lock=True)
-        if row.status != "launched":
-            raise Conflict(f"campaign {campaign_id} is {row.status}: only a launched campaign can be paused")
-        row.status, row.updated_at = "paused", now
-        return move_status(s, seller_id, campaign_id, "scheduled", "paused", now)
+        if row.status != frm:
+            raise Conflict(f"campaign {campaign_id} is {row.status}: only a {frm} campaign can be {verb}")
+        row.status, row.updated_at = to, now
+        if not held:
+            reschedule_late(s, seller_id, campaign_id, "paused", now, "resumed after a pause")
+        return move_status(s, seller_id, campaign_id, *(("scheduled", "paused") if held else ("paused", "scheduled")),
+                           now)
+
+
+def pause_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int) -> int:
+    """Hold every message not yet sent (a message being sent right now still goes); how many were held."""
+    return _switch(db, clock, seller_id, campaign_id, "launched", "paused", "paused")
 
 
 def resume_campaign(db: Database, clock: Clock, seller_id: int, campaign_id: int) -> int:
     """Release the held messages: those whose time passed go at the buyer's next good hour."""
-    now = clock.now()
-    with db.transaction() as s:
-        row = _row(s, seller_id, campaign_id, lock=True)
-        if row.status != "paused":
-            raise Conflict(f"campaign {campaign_id} is {row.status}: only a paused campaign can be resumed")
-        row.status, row.updated_at = "launched", now
-        reschedule_late(s, seller_id, campaign_id, "paused", now, "resumed after a pause")
-        return move_status(s, seller_id, campaign_id, "paused", "scheduled", now)
+    return _switch(db, clock, seller_id, campaign_id, "paused", "launched", "resumed")
 
 
 def reschedule_late(s, seller_id: int, campaign_id: int, status: str, now: datetime, why_prefix: str) -> int:

@@ -1,7 +1,9 @@
 """Helpers for the campaign tests: buyers through the API, campaigns and their messages."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import select, update
 
 from crossborder_crm.outbox.models import Message
 from crossborder_crm.timing.localtime import to_local
@@ -45,3 +47,17 @@ def messages(services, campaign_id: int) -> list[Message]:
 
 def local(msg: Message, tz: str):
     return to_local(msg.scheduled_at, tz)
+
+
+def sample_sent_with_an_order_in_b(api, services, campaign_id: int, planned: list[Message]) -> None:
+    """Mark the A/B sample sent an hour from now and give one buyer of group B an order three hours later."""
+    sent_at = services.clock.now() + timedelta(hours=1)
+    with services.db.transaction() as s:
+        s.execute(update(Message).where(Message.origin_ref == str(campaign_id), Message.variant.in_(("a", "b")))
+                  .values(status="sent", sent_at=sent_at))
+    buyer_b = next(m.buyer_id for m in planned if m.variant == "b")
+    r = api.post(f"/buyers/{buyer_b}/orders", {
+        "marketplace": "shopify", "external_id": "ab-1", "currency": "USD", "total": "30.00",
+        "placed_at": (sent_at + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "items": [{"title": "Tea", "quantity": 1, "unit_price": "30.00"}]})
+    assert r.status_code in (200, 201), r.get_json()

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
-
 from crossborder_crm.campaigns.ab_decision import decide_due
 from crossborder_crm.campaigns.ab_test import A, B, group, winner
-from crossborder_crm.outbox.models import Message
-from tests.campaigns.campaign_helpers import add_buyer, content, create, launch, messages
+from tests.campaigns.campaign_helpers import (
+    add_buyer,
+    content,
+    create,
+    launch,
+    messages,
+    sample_sent_with_an_order_in_b,
+)
 
 AB = {"subject_b": {"en": "B for {name}"}, "sample_percent": 50, "decide_after_hours": 24, "metric": "orders"}
 
@@ -49,16 +53,7 @@ def test_the_sample_gets_both_subjects_and_the_rest_waits_for_the_decision(api_a
 
 def test_the_winner_by_orders_goes_to_the_rest(api_a, services):
     cid, planned = _ab_campaign(api_a, services)
-    sent_at = services.clock.now() + timedelta(hours=1)
-    with services.db.transaction() as s:
-        s.execute(update(Message).where(Message.origin_ref == str(cid), Message.variant.in_(("a", "b")))
-                  .values(status="sent", sent_at=sent_at))
-    buyer_b = next(m.buyer_id for m in planned if m.variant == "b")
-    r = api_a.post(f"/buyers/{buyer_b}/orders", {
-        "marketplace": "shopify", "external_id": "ab-1", "currency": "USD", "total": "30.00",
-        "placed_at": (sent_at + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "items": [{"title": "Tea", "quantity": 1, "unit_price": "30.00"}]})
-    assert r.status_code in (200, 201), r.get_json()
+    sample_sent_with_an_order_in_b(api_a, services, cid, planned)
     services.clock.advance(timedelta(hours=23))
     assert decide_due(services.db, services.clock) == 0  # not yet: 24 hours from the launch
     services.clock.advance(timedelta(hours=2))

@@ -17,12 +17,18 @@ def _at_send_time(services, msg, extra=timedelta(0)):
     services.clock.set(msg.scheduled_at + extra)
 
 
-def test_a_sale_email_due_after_the_buyers_local_end_is_not_sent(api_a, services, sink):
-    add_buyer(api_a, "Amy", "US")
-    made = create(api_a, kind="sale", offer={"starts_on": "2026-03-10", "ends_at": "2026-03-11T12:00"},
+def _sale_to_amy(api, services):
+    """A sale ending 11 March at noon in each buyer's zone, planned for one US buyer: (campaign, message)."""
+    add_buyer(api, "Amy", "US")
+    made = create(api, kind="sale", offer={"starts_on": "2026-03-10", "ends_at": "2026-03-11T12:00"},
                   content=content(subject="Ends {ends}"))
-    launch(api_a, made["id"])
+    launch(api, made["id"])
     (msg,) = messages(services, made["id"])
+    return made, msg
+
+
+def test_a_sale_email_due_after_the_buyers_local_end_is_not_sent(api_a, services, sink):
+    made, msg = _sale_to_amy(api_a, services)
     services.clock.set(msg.scheduled_at + timedelta(days=2))  # a worker was down past the end
     assert dispatch(smtp_services(services, sink)).suppressed == 1
     assert sink.messages == []
@@ -30,11 +36,7 @@ def test_a_sale_email_due_after_the_buyers_local_end_is_not_sent(api_a, services
 
 
 def test_a_sale_email_due_before_the_end_goes_out(api_a, services, sink):
-    add_buyer(api_a, "Amy", "US")
-    made = create(api_a, kind="sale", offer={"starts_on": "2026-03-10", "ends_at": "2026-03-11T12:00"},
-                  content=content(subject="Ends {ends}"))
-    launch(api_a, made["id"])
-    (msg,) = messages(services, made["id"])
+    _, msg = _sale_to_amy(api_a, services)
     _at_send_time(services, msg)
     assert dispatch(smtp_services(services, sink)).sent == 1
     assert parse(sink.messages[0][2])["Subject"] == "Ends Mar 11, 2026, 12:00\u202fPM"

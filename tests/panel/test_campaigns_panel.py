@@ -15,7 +15,14 @@ from crossborder_crm.campaigns.ab_decision import decide_due
 from crossborder_crm.campaigns.models import Campaign
 from crossborder_crm.campaigns.saved_audiences import list_audiences
 from crossborder_crm.outbox.models import Message
-from tests.campaigns.campaign_helpers import add_buyer, content, create, launch, messages
+from tests.campaigns.campaign_helpers import (
+    add_buyer,
+    content,
+    create,
+    launch,
+    messages,
+    sample_sent_with_an_order_in_b,
+)
 from tests.panel.html import Page
 
 SALE = {
@@ -392,16 +399,7 @@ def test_the_campaign_page_shows_the_ab_test_then_its_decision(panel_a, api_a, s
     assert page.text("result-waiting-count") == str(waiting)
     assert f"{waiting} emails are waiting" in page.text("ab-waiting")
 
-    sent_at = services.clock.now() + timedelta(hours=1)
-    with services.db.transaction() as s:
-        s.execute(update(Message).where(Message.origin_ref == str(cid), Message.variant.in_(("a", "b")))
-                  .values(status="sent", sent_at=sent_at))
-    in_b = next(m.buyer_id for m in planned if m.variant == "b")
-    r = api_a.post(f"/buyers/{in_b}/orders", {
-        "marketplace": "shopify", "external_id": "ab-1", "currency": "USD", "total": "30.00",
-        "placed_at": (sent_at + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "items": [{"title": "Tea", "quantity": 1, "unit_price": "30.00"}]})
-    assert r.status_code in (200, 201), r.get_json()
+    sample_sent_with_an_order_in_b(api_a, services, cid, planned)
     services.clock.advance(timedelta(hours=25))
     assert decide_due(services.db, services.clock) == 1
     sent = {g: sum(m.variant == g for m in planned) for g in ("a", "b")}
