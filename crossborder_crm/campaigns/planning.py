@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
-from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy import and_, any_, bindparam, exists, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from crossborder_crm.accounts.models import Seller
@@ -25,7 +26,8 @@ from crossborder_crm.db import Database
 from crossborder_crm.outbox.message_id import make_message_id
 from crossborder_crm.outbox.models import Message, Suppression
 from crossborder_crm.outbox.send_timing import LEARNING_WINDOW, MAX_EVENTS, country_curves, seller_cap, seller_policy
-from crossborder_crm.timing import ActivityEvent, cap_allows, default_profile, learn_profile, next_send_times
+from crossborder_crm.timing import (ActivityEvent, cap_allows, clear_caches, default_profile, learn_profile,
+                                    next_send_times)
 from crossborder_crm.timing.localtime import to_local
 
 BATCH = 5_000
@@ -134,11 +136,21 @@ def _batches(db: Database, st: Setting, now: datetime) -> Iterable[list]:
         last = rows[-1].id
 
 
+def _among(s: Session, column, values: list):
+    """`column IN values`; on PostgreSQL `= ANY` of one array parameter: building and binding a
+    5,000-item IN list cost the client more than the server spent on the query."""
+    if s.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def _events(s: Session, ids: list[int], now: datetime) -> dict[int, list[ActivityEvent]]:
     found: dict[int, list[ActivityEvent]] = defaultdict(list)
     for buyer_id, at, kind in s.execute(
             select(Activity.buyer_id, Activity.occurred_at, Activity.kind)
-            .where(Activity.buyer_id.in_(ids), Activity.occurred_at >= now - LEARNING_WINDOW,
+            # the batch's id range as well: the buyers' index range is read, not the whole table
+            .where(_among(s, Activity.buyer_id, ids), Activity.buyer_id.between(min(ids), max(ids)),
+                   Activity.occurred_at >= now - LEARNING_WINDOW,
                    Activity.occurred_at <= now).order_by(Activity.buyer_id, Activity.occurred_at.desc())):
         if len(found[buyer_id]) < MAX_EVENTS:
             found[buyer_id].append(ActivityEvent(at, kind))
@@ -148,7 +160,7 @@ def _events(s: Session, ids: list[int], now: datetime) -> dict[int, list[Activit
 def _picks(s: Session, ids: list[int]) -> dict[int, str]:
     """Each buyer's most bought item title."""
     counts = s.execute(select(Order.buyer_id, OrderItem.title, func.sum(OrderItem.quantity))
-                       .join(OrderItem, OrderItem.order_id == Order.id).where(Order.buyer_id.in_(ids))
+                       .join(OrderItem, OrderItem.order_id == Order.id).where(_among(s, Order.buyer_id, ids))
                        .group_by(Order.buyer_id, OrderItem.title))
     best: dict[int, tuple[int, str]] = {}
     for buyer_id, title, n in counts:
@@ -160,15 +172,22 @@ def _picks(s: Session, ids: list[int]) -> dict[int, str]:
 class _Lookups:
     """What one walk reads once per seller: suppressions, open disputes; and per batch."""
 
-    def __init__(self, db: Database, st: Setting, now: datetime):
+    def __init__(self, db: Database, st: Setting, now: datetime, launch: bool = False):
         self.st, self.now = st, now
         with db.reading() as s:
+            # Only the planner writes a campaign's keys, and a launch holds the campaign's lock: a launch
+            # that starts with none written cannot find one in any batch (no query per batch then).
+            self.none_planned = launch and not s.scalar(select(exists().where(
+                Message.seller_id == st.seller_id, Message.origin == "campaign",
+                Message.origin_ref == str(st.campaign_id))))
             self.suppressed = {e.lower(): r for e, r in s.execute(
                 select(Suppression.email, Suppression.reason).where(Suppression.seller_id == st.seller_id))}
             self.disputed = set(s.scalars(select(Order.buyer_id).where(Order.seller_id == st.seller_id,
                                                                       Order.dispute_open).distinct()))
         self.profiles: dict[tuple[str, str], object] = {}
         self.wanted = uses(st.content["versions"])
+        self.versions: dict[str, str] = {}  # buyer locale -> the key of the version they get
+        self.ends: dict[tuple[datetime, str], datetime] = {}  # (offer end, zone) -> its local wall clock
 
     def default(self, country: str, tz: str):
         key = (country, tz)
@@ -176,15 +195,29 @@ class _Lookups:
             self.profiles[key] = default_profile(country, tz, self.st.curves)
         return self.profiles[key]
 
+    def version_key(self, locale: str) -> str:
+        """The version a buyer reading `locale` gets (content.version_for), worked out once per locale."""
+        if locale not in self.versions:
+            self.versions[locale] = version_for(self.st.content["versions"], self.st.content["language"], locale)
+        return self.versions[locale]
+
+    def local_end(self, not_after: datetime, tz: str) -> datetime:
+        """The offer's end as a naive wall clock in `tz`, once per zone."""
+        if (not_after, tz) not in self.ends:
+            self.ends[not_after, tz] = to_local(not_after, tz).replace(tzinfo=None)
+        return self.ends[not_after, tz]
+
     def existing(self, s: Session, keys: list[str]) -> set[str]:
+        if self.none_planned:
+            return set()
         return set(s.scalars(select(Message.idempotency_key).where(Message.seller_id == self.st.seller_id,
-                                                                   Message.idempotency_key.in_(keys))))
+                                                                   _among(s, Message.idempotency_key, keys))))
 
     def marketing_sends(self, s: Session, ids: list[int]) -> dict[int, list[datetime]]:
         sends: dict[int, list[datetime]] = defaultdict(list)
         since = self.now - self.st.cap.window
         for buyer_id, at in s.execute(select(Message.buyer_id, Message.scheduled_at).where(
-                Message.buyer_id.in_(ids), Message.kind == "marketing", Message.status.in_(_CAPPED_STATUSES),
+                _among(s, Message.buyer_id, ids), Message.kind == "marketing", Message.status.in_(_CAPPED_STATUSES),
                 Message.scheduled_at >= since,
                 ~and_(Message.origin == "campaign", Message.origin_ref == str(self.st.campaign_id)))):
             sends[buyer_id].append(at)
@@ -194,11 +227,11 @@ class _Lookups:
 def _row(st: Setting, lk: _Lookups, b, key: str, when: datetime, why: str, not_after: datetime | None,
          pick: str, mail_domain: str, now: datetime, grp: str | None = None) -> dict:
     versions = st.content["versions"]
-    lang = version_for(versions, st.content["language"], b.language)
+    lang = lk.version_key(b.language)
     version = versions[lang]
     holiday = st.details.get("holiday") or {}
     filled = values(st.facts, lk.wanted, name=b.name, country=b.country, locale=b.language,
-                    ends_local=to_local(not_after, b.timezone).replace(tzinfo=None) if not_after else None,
+                    ends_local=lk.local_end(not_after, b.timezone) if not_after else None,
                     holiday_date=holiday.get("dates", {}).get(b.country), pick=pick)
     context: dict = {"campaign": st.campaign_id}
     if version.get("origin") == "machine":
@@ -224,36 +257,43 @@ def _row(st: Setting, lk: _Lookups, b, key: str, when: datetime, why: str, not_a
             "updated_at": now, "variant": grp}
 
 
-def write_rows(s: Session, rows: list[dict]) -> None:
+def write_rows(s: Session, rows: Iterable[dict]) -> None:
     """Insert planned messages: COPY on PostgreSQL (the walk holds the campaign's lock, so no key
-    can collide), many-row INSERT elsewhere."""
-    if not rows:
-        return
+    can collide), many-row INSERT elsewhere. `rows` may be a generator: on PostgreSQL each row is
+    then made while the server stores the ones sent before it."""
     if s.get_bind().dialect.name != "postgresql":
-        s.execute(insert(Message), rows)
+        rows = list(rows)
+        if rows:
+            s.execute(insert(Message), rows)
         return
+    naive: dict[datetime, datetime] = {}  # a batch's rows share a few instants: each converted once
     raw = s.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY messages ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
         for r in rows:
-            copy.write_row(tuple(_copy_value(r[c]) for c in _COLUMNS))
+            copy.write_row([_copy_value(r[c], naive) for c in _COLUMNS])
 
 
-def _copy_value(value):
+def _copy_value(value, naive: dict[datetime, datetime]):
     if isinstance(value, dict):
         return json.dumps(value, separators=(",", ":"))
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)  # the columns hold naive UTC (db.UTCDateTime)
+        if value not in naive:
+            naive[value] = value.replace(tzinfo=None)  # the columns hold naive UTC (db.UTCDateTime)
+        return naive[value]
     return value
 
 
 def walk(db: Database, st: Setting, now: datetime, *, write: bool, mail_domain: str = "",
          progress: Callable[[int], None] | None = None) -> Plan:
     """Go through the audience once: count (write=False) or plan (write=True) every recipient."""
-    plan, lk = Plan(), _Lookups(db, st, now)
+    plan, lk = Plan(), _Lookups(db, st, now, launch=write)
     seen = 0
     for rows in _batches(db, st, now):
         with db.transaction() as s:
             _plan_batch(s, st, lk, rows, plan, now, write, mail_domain)
+        # A learned profile is one buyer's: the engine's memo of them (up to 65,536, some 8 KB each) would
+        # only grow; the per-zone entries it drops are quickly made again.
+        clear_caches()
         seen += len(rows)
         if progress is not None:
             progress(seen)
@@ -299,7 +339,8 @@ def _plan_batch(s: Session, st: Setting, lk: _Lookups, rows: list, plan: Plan, n
     sends = lk.marketing_sends(s, ids)
     picks = _picks(s, [b.id for b in candidates]) if write and "pick" in lk.wanted else {}
     offer = st.details.get("offer")
-    out = []
+    kept = []  # (buyer, send instant, why, offer end) of each recipient; their rows are made while written
+    instants: dict[datetime, tuple[int, str]] = {}  # send instant -> (seller's local hour, UTC day): few per batch
     for b, (when, why) in zip(candidates, chosen):
         if not cap_allows(st.cap, sends.get(b.id, ()), when):
             plan.excluded[CAPPED] += 1
@@ -312,14 +353,17 @@ def _plan_batch(s: Session, st: Setting, lk: _Lookups, rows: list, plan: Plan, n
         plan.by_country[b.country] += 1
         plan.by_language[b.language.split("-")[0]] += 1
         plan.by_segment[b.segment or "not_scored"] += 1
+        if when not in instants:
+            instants[when] = (to_local(when, st.seller_tz).hour, when.date().isoformat())
+        seller_hour, utc_day = instants[when]
         plan.hours_utc[when.hour] += 1
-        plan.hours_seller[to_local(when, st.seller_tz).hour] += 1
-        plan.days[when.date().isoformat()] += 1
+        plan.hours_seller[seller_hour] += 1
+        plan.days[utc_day] += 1
         if write:
-            out.append(_row(st, lk, b, keys[b.id], when, why, not_after, picks.get(b.id, ""), mail_domain, now,
-                            groups.get(b.id)))
-    if write:
-        write_rows(s, out)
+            kept.append((b, when, why, not_after))
+    if write and kept:
+        write_rows(s, (_row(st, lk, b, keys[b.id], when, why, not_after, picks.get(b.id, ""), mail_domain, now,
+                            groups.get(b.id)) for b, when, why, not_after in kept))
 
 
 def sample_row(db: Database, st: Setting, buyer_id: int, now: datetime) -> tuple[dict, str] | None:
