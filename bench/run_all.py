@@ -5,7 +5,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHES = ["bench_timing.py", "bench_import_list.py", "bench_dispatch.py", "bench_dkim.py", "bench_webhooks.py",
-           "bench_drafts.py"]
+           "bench_drafts.py", "bench_campaign.py", "bench_relay.py"]
 
 
 def main() -> int:
