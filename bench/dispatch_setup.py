@@ -1,13 +1,11 @@
 """bench_dispatch: the SMTP sink process and one database seeded with a seller, buyers and messages."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from relay_sink import SinkClient
 from sqlalchemy import delete, func, insert, select, text
 
 from config import load_config
@@ -53,33 +51,11 @@ sink.stop()
 """
 
 
-class SinkProcess:
+class SinkProcess(SinkClient):
     """tests.smtp_sink.SmtpSink in its own process, so its CPU is not under the workers' GIL."""
 
     def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, "-c", SINK_CODE, str(ROOT)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, bufsize=1, cwd=str(ROOT))
-        line = self.proc.stdout.readline()
-        if not line.strip().isdigit():
-            raise RuntimeError(f"SMTP sink did not start: {line!r}")
-        self.port = int(line)
-
-    def take(self) -> dict:
-        """Messages received since the last take (count), the sink's CPU seconds and connections."""
-        self.proc.stdin.write("take\n")
-        self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())
-
-    def stop(self) -> None:
-        """Ask the sink to stop (kill it when it does not)."""
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.write("quit\n")
-                self.proc.stdin.flush()
-                self.proc.wait(10)
-            except Exception:  # noqa: BLE001
-                self.proc.kill()
-                self.proc.wait()
+        super().__init__(["-c", SINK_CODE, str(ROOT)], "SMTP sink")
 
 
 def with_search_path(url: str, schema: str) -> str:

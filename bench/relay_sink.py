@@ -172,17 +172,16 @@ def main() -> None:
         keep.stop()
 
 
-class Sink:
-    """A sink process of one kind; `take()` as in bench_dispatch's SinkProcess."""
+class SinkClient:
+    """A sink running in a process of its own, spoken to over its stdin/stdout: it prints its port,
+    answers `take` with a JSON line and stops on `quit`. Both benches' sink processes are one."""
 
-    def __init__(self, kind: str = "count", hold: float = 0.0):
-        self.kind, self.hold = kind, hold
-        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--kind", kind, "--hold",
-                                      str(hold)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                     bufsize=1, cwd=str(ROOT))
+    def __init__(self, args: list[str], what: str):
+        self.proc = subprocess.Popen([sys.executable, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1, cwd=str(ROOT))
         line = self.proc.stdout.readline()
         if not line.strip().isdigit():
-            raise RuntimeError(f"SMTP sink ({kind}) did not start: {line!r}")
+            raise RuntimeError(f"{what} did not start: {line!r}")
         self.port = int(line)
         self.pid = self.proc.pid
 
@@ -202,6 +201,15 @@ class Sink:
             except Exception:  # noqa: BLE001
                 self.proc.kill()
                 self.proc.wait()
+
+
+class Sink(SinkClient):
+    """A sink process of one kind (count, aiosmtpd, keep), holding each end-of-data reply `hold` seconds."""
+
+    def __init__(self, kind: str = "count", hold: float = 0.0):
+        self.kind, self.hold = kind, hold
+        super().__init__([str(Path(__file__).resolve()), "--kind", kind, "--hold", str(hold)],
+                         f"SMTP sink ({kind})")
 
 
 if __name__ == "__main__":
