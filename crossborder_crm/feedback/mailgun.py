@@ -1,4 +1,7 @@
-"""Mailgun webhooks: HMAC-SHA256 of timestamp + token under the seller's signing key; a token is used once."""
+"""Mailgun webhooks: HMAC-SHA256 of timestamp + token under the seller's signing key; a token is used once.
+
+Failures, complaints and unsubscribes are acted on; other events (delivered, opened…) are counted as ignored.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +12,7 @@ from crossborder_crm.feedback.events import (
     COMPLAINT,
     HARD,
     SOFT,
+    UNSUBSCRIBE,
     Context,
     Feedback,
     Nonce,
@@ -24,9 +28,17 @@ from crossborder_crm.feedback.events import (
 )
 
 SOURCE = "mailgun"
-# The signature covers the timestamp and the token, not the body: a signature older than this is
-# refused, and a token seen before carries nothing new.
-TOLERANCE_SECONDS = 300
+# Mailgun retries a delivery not answered 200 (or 406) for 8 hours, after 5, 10, 15 minutes, 1, 2 and
+# 4 hours (its "Automatic Retries" page), and a retry carries the first attempt's signature block,
+# timestamp included (Mailgun's pages do not say; Hookdeck's Mailgun reference does). A 5-minute window
+# refused every retry after an outage with 401 and the event, an unsubscribe too, was lost for good.
+# So a signature is honoured for the retry span plus a margin for delays on Mailgun's side ("don't be
+# too aggressive with this check", its "Securing Webhooks" page); were retries re-signed, nothing would
+# change. The signature covers the timestamp and the token, not the body: what stops a replay inside
+# the window is the token, accepted once (service._check_nonce): a duplicate with its own event, a 401
+# with another. A timestamp ahead of our clock gets only the clock-skew allowance.
+RETRY_SPAN_SECONDS = 8 * 3600
+TOLERANCE_SECONDS = RETRY_SPAN_SECONDS + 30 * 60
 
 
 def sign(key: str, timestamp: str, token: str) -> str:
@@ -46,10 +58,13 @@ def _signature_fields(data: dict) -> tuple[str, str, str]:
 
 
 def kind_of(event: dict) -> str | None:
-    """failed/permanent → hard, failed/temporary → soft, complained → complaint; else None."""
+    """failed/permanent → hard, failed/temporary → soft, complained → complaint, unsubscribed → unsubscribe;
+    else None."""
     name = event.get("event")
     if name == "complained":
         return COMPLAINT
+    if name == "unsubscribed":  # from all mail, a tag or a list: to us it says "no more marketing"
+        return UNSUBSCRIBE
     if name != "failed":
         return None
     return HARD if event.get("severity") == "permanent" else SOFT if event.get("severity") == "temporary" else None
@@ -73,6 +88,6 @@ def open_delivery(body: bytes, headers: Mapping[str, str], credential: str, ctx:
         else None
     status = event.get("delivery-status") if isinstance(event.get("delivery-status"), dict) else {}
     why = detail(event.get("severity"), event.get("reason"), status.get("code"),
-                 status.get("description") or status.get("message"))
+                 status.get("description") or status.get("message")) or detail(event.get("event"))
     return Opened([Feedback(eid, kind, recipient, unix_time(event.get("timestamp")), why, body,
                             (found,) if found else ())], nonce=nonce)

@@ -1,5 +1,7 @@
 """Recording feedback: store each event raw once, match it to our message or buyer, suppress the address.
 
+An unsubscribe also withdraws the matched buyer's marketing consent, as our own unsubscribe link does.
+
 One transaction per delivery: the events, the nonce and the suppressions are stored together or not at all.
 """
 from __future__ import annotations
@@ -15,13 +17,15 @@ from sqlalchemy.orm import Session
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.feedback.events import COMPLAINT, SOFT, Feedback, Nonce, Unauthenticated
+from crossborder_crm.feedback.events import COMPLAINT, SOFT, UNSUBSCRIBE, Feedback, Nonce, Unauthenticated
 from crossborder_crm.feedback.models import DeliveryEvent, FeedbackNonce
 from crossborder_crm.feedback.rules import Policy, clamp_time, decide
 from crossborder_crm.outbox.models import Message, Suppression
 from crossborder_crm.outbox.store import add_suppression
+from crossborder_crm.outbox.suppression import withdraw_consent
 
-NONCE_KEEP = timedelta(hours=1)  # tokens older than their tolerance are refused anyway
+# A signature dated ahead of our clock is clock skew, never a retry: it gets this much and no more.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -104,7 +108,8 @@ def match(s: Session, seller_id: int, event: Feedback, at: datetime) -> Match:
 
 def _check_nonce(s: Session, seller_id: int, source: str, nonce: Nonce, now: datetime) -> bool:
     """True if the token is new (and now taken); False for a retry of its own event; Unauthenticated otherwise."""
-    if nonce.signed_at is None or abs((now - nonce.signed_at).total_seconds()) > nonce.max_age_seconds:
+    max_age = timedelta(seconds=nonce.max_age_seconds)
+    if nonce.signed_at is None or not now - max_age <= nonce.signed_at <= now + CLOCK_SKEW:
         raise Unauthenticated("webhook signature is too old", {"signature": "timestamp too far from now"})
     seen = s.scalar(select(FeedbackNonce.event_id).where(FeedbackNonce.seller_id == seller_id,
                                                          FeedbackNonce.source == source,
@@ -113,8 +118,10 @@ def _check_nonce(s: Session, seller_id: int, source: str, nonce: Nonce, now: dat
         if seen == nonce.event_id:
             return False
         raise Unauthenticated("webhook token already used", {"signature": "token replayed"})
+    # Keep a token while its signature could still pass, or a replay would find it gone: signed at most
+    # CLOCK_SKEW after we first saw it, it stops passing max_age after its signing.
     s.execute(delete(FeedbackNonce).where(FeedbackNonce.seller_id == seller_id, FeedbackNonce.source == source,
-                                          FeedbackNonce.seen_at < now - NONCE_KEEP))
+                                          FeedbackNonce.seen_at < now - max_age - CLOCK_SKEW))
     taken = s.execute(_insert(s)(FeedbackNonce).values(
         seller_id=seller_id, source=source, nonce=nonce.value, event_id=nonce.event_id, seen_at=now)
         .on_conflict_do_nothing().returning(FeedbackNonce.id)).first()
@@ -128,7 +135,18 @@ def _known(s: Session, seller_id: int, source: str, events: list[Feedback]) -> b
     return bool(ids) and found == len(ids)
 
 
-def _apply(s: Session, seller_id: int, row_id: int, event: Feedback, found: Match, at: datetime,
+def _withdraw(s: Session, seller_id: int, source: str, event: Feedback, found: Match, at: datetime,
+              now: datetime) -> None:
+    """The provider's unsubscribe withdraws the matched buyer's consent, as our own unsubscribe link does."""
+    if found.buyer_id is None:  # an address with no buyer of this seller has no consent record to change
+        return
+    buyer = s.scalar(select(Buyer).where(Buyer.id == found.buyer_id, Buyer.seller_id == seller_id))
+    if buyer is not None:
+        message = f"message {found.message_id}" if found.message_id else None
+        withdraw_consent(s, buyer, source, now, "; ".join(p for p in (event.detail, message) if p), at)
+
+
+def _apply(s: Session, seller_id: int, source: str, row_id: int, event: Feedback, found: Match, at: datetime,
            now: datetime, policy: Policy) -> str:
     soft = 0
     if event.kind == SOFT:  # this address's soft bounces in the window before this one, this one included
@@ -146,6 +164,8 @@ def _apply(s: Session, seller_id: int, row_id: int, event: Feedback, found: Matc
                                                 Suppression.email == found.address,
                                                 Suppression.reason == "unsubscribe")
                       .values(reason="complaint", detail=note))
+        if event.kind == UNSUBSCRIBE:  # a complaint or a bounce leaves the consent record as it is
+            _withdraw(s, seller_id, source, event, found, at, now)
     s.execute(update(DeliveryEvent).where(DeliveryEvent.id == row_id).values(action=decision.action))
     return decision.action
 
@@ -177,6 +197,7 @@ def record_in(s: Session, now: datetime, policy: Policy, seller_id: int, source:
             done.duplicates += 1
             continue
         done.stored += 1
-        done.actions.append((event.kind, found.address, _apply(s, seller_id, row_id, event, found, at, now, policy)))
+        action = _apply(s, seller_id, source, row_id, event, found, at, now, policy)
+        done.actions.append((event.kind, found.address, action))
     return done
 

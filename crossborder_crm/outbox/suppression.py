@@ -6,6 +6,7 @@ buyer by id only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -43,9 +44,17 @@ def unsubscribe(db: Database, clock: Clock, claim: UnsubscribeClaim, source: str
         if buyer.email:
             add_suppression(s, claim.seller_id, buyer.email, "unsubscribe", claim.scope, now,
                             f"{source}; message {claim.message_id}")
-        buyer.consent_status, buyer.consent_source, buyer.consent_at = "withdrawn", f"unsubscribe:{source}", now
-        s.add(Activity(seller_id=claim.seller_id, buyer_id=buyer.id, kind="unsubscribe", occurred_at=now,
-                       source=source, detail=f"message {claim.message_id}", created_at=now))
+        withdraw_consent(s, buyer, source, now, f"message {claim.message_id}")
+
+
+def withdraw_consent(s: Session, buyer: Buyer, source: str, now: datetime, detail: str | None,
+                     at: datetime | None = None) -> None:
+    """Record that the buyer withdrew consent by unsubscribing through `source` (at `at`, default now),
+    with an "unsubscribe" activity; the caller's transaction holds both."""
+    when = at or now
+    buyer.consent_status, buyer.consent_source, buyer.consent_at = "withdrawn", f"unsubscribe:{source}", when
+    s.add(Activity(seller_id=buyer.seller_id, buyer_id=buyer.id, kind="unsubscribe", occurred_at=when,
+                   source=source, detail=detail[:500] if detail else None, created_at=now))
 
 
 def resubscribe(db: Database, clock: Clock, claim: UnsubscribeClaim) -> None:

@@ -170,3 +170,19 @@ def mailgun_event(event: str, recipient: str, *, event_id: str = "G9Bn5sl1TC6dwZ
                                    "message": "", "description": "Not delivered", "mx-host": "mx1.example.es",
                                    "session-seconds": 0.43, "tls": True, "certificate-verified": True}
     return data
+
+
+def mailgun_unsubscribed(recipient: str, *, event_id: str = "Ase7i2zsRYeDXztHGENqRA",
+                         message_id: str | None = None) -> dict:
+    """The event-data of Mailgun's `unsubscribed` webhook: the recipient used Mailgun's unsubscribe link."""
+    data = {"id": event_id, "timestamp": 1773107970.873676, "log-level": "info", "event": "unsubscribed",
+            "message": {"headers": {}}, "recipient": recipient, "recipient-domain": recipient.split("@")[1],
+            "ip": "198.51.100.23", "geolocation": {"country": "ES", "region": "MD", "city": "Madrid"},
+            "client-info": {"client-os": "Linux", "device-type": "desktop", "client-name": "Chrome",
+                            "client-type": "browser",
+                            "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                                          "Chrome/122.0.0.0 Safari/537.36"},
+            "campaigns": [], "tags": ["spring-sale"], "user-variables": {}}
+    if message_id:
+        data["message"]["headers"]["message-id"] = message_id
+    return data
