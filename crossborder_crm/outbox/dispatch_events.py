@@ -20,7 +20,7 @@ class DispatchOutcome:
     msg: Claimed
     outcome: str  # one of OUTCOMES; "lost_lease": another worker had taken it, nothing was recorded
     worker: str
-    seconds: float  # from the send-time check to the outcome (sent: the server's acceptance), on the clock
+    seconds: float  # from the send-time check to the outcome recorded (sent: its mark), on the clock
     reason: str | None = None  # as stored in last_error (may quote the recipient's address)
     error: Exception | None = None  # the delivery error, when the mail server or the connection failed
     to_email: str | None = None  # the address it went (or was to go) to

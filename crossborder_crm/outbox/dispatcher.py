@@ -1,5 +1,9 @@
 """The dispatcher: claim due messages, re-check, render, send over one reused connection, mark.
 
+Each message runs one plain sequence, claim -> check -> build -> send -> mark: a message the relay
+accepted is marked sent in its own commit before the session takes the next one, so at most one
+accepted message per session is ever unmarked (a worker's sessions in flight: sessions.py).
+
 It is given everything it needs (store, transport factory, clock, a plain config); it reads no
 settings itself. One pass drains what is due at the pass's instant, batch by batch. Before a pass
 it may refresh the machine-made email catalogs from the database (`refresh_catalogs`); nothing in
@@ -20,7 +24,6 @@ from crossborder_crm.outbox.backends import PermanentDeliveryError, TransientDel
 from crossborder_crm.outbox.backends.smtp_settings import SmtpSettings
 from crossborder_crm.outbox.deliverability import address_refusal
 from crossborder_crm.outbox.dispatch_events import DispatchObserver, DispatchOutcome, NoObserver
-from crossborder_crm.outbox.marks import marks_for
 from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.rate_limits import Limits, RateLimiter, is_throttling, recipient_domain
 from crossborder_crm.outbox.render import RenderInput, clear_caches, render
@@ -110,11 +113,7 @@ class Dispatcher:
         self.box = box
         self._senders: dict[int, SenderInfo] = {}
         self._dkim_keys: dict[int, DkimKey] = {}  # decrypted once per seller per pass, like _senders
-        self._marks = marks_for(store, config.worker_id)  # a helper thread lives only during a pass
-        # The next message, built while this one's envelope travels: (id, address, bytes or error).
-        self._ahead: tuple[int, str, bytes | Exception] | None = None
         self.observer = observer or NoObserver()  # metrics and logs, told each message's outcome
-        self._accepted: tuple[float, str] | None = None  # the unmarked message's send seconds and address
 
     def run_pass(self) -> PassResult:
         """Claim and send batches until nothing is due (or stop is requested)."""
@@ -126,7 +125,6 @@ class Dispatcher:
             finally:
                 self._senders.clear()
                 self._dkim_keys.clear()
-                self._marks.close()
         return result
 
     def _refresh_catalogs(self) -> None:
@@ -173,20 +171,14 @@ class Dispatcher:
     def _send_batch(self, batch: list[Claimed], result: PassResult) -> None:
         # Stop well before the lease runs out, so no other worker reclaims a row still being sent.
         lease_deadline = self.clock.now() + self.config.lease * 0.8
-        try:
-            for index, msg in enumerate(batch):
-                if self.stop.is_set() or self.clock.now() > lease_deadline:
-                    self._settle(result)
-                    result.released += self.store.release([m.id for m in batch[index:]], self.config.worker_id,
-                                                          self.clock.now())
-                    return
-                following = batch[index + 1] if index + 1 < len(batch) else None
-                transport = self._connection(msg, result)
-                if transport is not None:
-                    self.send_one(msg, transport, result, following)
-        finally:
-            self._ahead = None
-            self._settle(result)
+        for index, msg in enumerate(batch):
+            if self.stop.is_set() or self.clock.now() > lease_deadline:
+                result.released += self.store.release([m.id for m in batch[index:]], self.config.worker_id,
+                                                      self.clock.now())
+                return
+            transport = self._connection(msg, result)
+            if transport is not None:
+                self.send_one(msg, transport, result)
 
     def _sender(self, seller_id: int) -> SenderInfo:
         if seller_id not in self._senders:
@@ -206,51 +198,10 @@ class Dispatcher:
             self._dkim_keys[sender.id] = DkimKey(sender.dkim_domain, sender.dkim_selector, pem.encode())
         return self._dkim_keys[sender.id]
 
-    def _settle(self, result: PassResult) -> None:
-        """Wait until the message accepted last is marked sent (see marks.py), and count it."""
-        settled = self._marks.settle()
-        if settled is None:
-            return
-        msg, ok = settled
-        if ok:
-            result.sent += 1
-        else:
-            result.lost_lease += 1
-            log.warning("message %s sent but its lease was lost; another worker owns it now", msg.id)
-        seconds, to_email = self._accepted or (0.0, None)
-        self.observer.observe(DispatchOutcome(msg, "sent" if ok else "lost_lease", self.config.worker_id, seconds,
-                                              to_email=to_email))
-
-    def _build_ahead(self, msg: Claimed) -> None:
-        """Render the next message now, while the server answers the current envelope; a failure is
-        kept and reported when that message's turn comes."""
-        if not msg.buyer_email:
-            return
-        try:
-            raw: bytes | Exception = self.build(msg, self._sender(msg.seller_id), msg.buyer_email, self.clock.now())
-        except Exception as exc:  # noqa: BLE001 - reported as that message's rendering failure
-            raw = exc
-        self._ahead = (msg.id, msg.buyer_email, raw)
-
-    def _built(self, msg: Claimed, sender: SenderInfo, to_email: str, now: datetime) -> bytes:
-        """The message's bytes: built ahead when it was for this same address, else built now."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None or ahead[:2] != (msg.id, to_email):
-            return self.build(msg, sender, to_email, now)
-        if isinstance(ahead[2], Exception):
-            raise ahead[2]
-        return ahead[2]
-
-    def send_one(self, msg: Claimed, transport: Transport, result: PassResult,
-                 following: Claimed | None = None) -> None:
-        """Re-check, render and send one claimed message; its mark is settled before the next send,
-        and the `following` message is rendered while this one's envelope travels."""
+    def send_one(self, msg: Claimed, transport: Transport, result: PassResult) -> None:
+        """Re-check, render, send and mark one claimed message."""
         worker, now = self.config.worker_id, self.clock.now()
         sender = self._sender(msg.seller_id)
-        previous = self._marks.pending
-        if (msg.kind == "marketing" and previous is not None and previous.kind == "marketing"
-                and previous.buyer_id == msg.buyer_id):
-            self._settle(result)  # the cap must count that send: its log row commits first
         gate = self.store.gate(msg, now - timedelta(days=sender.cap_days))
         reason = gate_reason(msg, gate, sender.cap_count, now)
         if reason:
@@ -262,7 +213,7 @@ class Dispatcher:
         if self._paused(msg, relay, domain, result, now):
             return
         try:
-            raw = self._built(msg, sender, gate.email, now)
+            raw = self.build(msg, sender, gate.email, now)
         except Exception as exc:  # a template bug fails this message visibly, not the whole batch
             log.exception("rendering message %s", msg.id)
             reason = f"rendering failed: {exc}"
@@ -272,11 +223,7 @@ class Dispatcher:
         if self.limiter is not None:
             self.limiter.wait_turn(relay, domain, limits)
         try:
-            transport.begin(envelope_from, [gate.email], raw)
-            if following is not None:
-                self._build_ahead(following)
-            # If the previous mark fails, the transport abandons this message before its end.
-            transport.finish(before_accept=lambda: self._settle(result))
+            transport.send(envelope_from, [gate.email], raw)
         except PermanentDeliveryError as exc:
             reason = f"permanent: {exc}"
             suppress = (gate.email, str(exc)) if getattr(exc, "hard_bounce", False) else None
@@ -290,9 +237,11 @@ class Dispatcher:
                 later = self.limiter.pause(relay, domain, limits.throttle_backoff_seconds)
             self._transient(msg, exc, result, now, gate.email, later)
             return
-        accepted = self.clock.now()
-        self._accepted = ((accepted - now).total_seconds(), gate.email)
-        self._marks.submit(msg, gate.email, accepted)
+        # The one place a message becomes sent: its own commit, before this session sends another.
+        ok = self.store.mark_sent(msg, worker, self.clock.now(), gate.email)
+        if not ok:
+            log.warning("message %s sent but its lease was lost; another worker owns it now", msg.id)
+        self._count(ok, result, "sent", msg, now, None, to_email=gate.email)
 
     def _paused(self, msg: Claimed, relay: str, domain: str, result: PassResult, now: datetime) -> bool:
         """Put the message back, attempt not counted, while its domain is paused for throttling."""
@@ -326,7 +275,7 @@ class Dispatcher:
         self._count(self.store.mark_retry(msg, self.config.worker_id, now, reason, due), result, "retried",
                     msg, started, reason, exc, to_email)
 
-    def _count(self, ok: bool, result: PassResult, what: str, msg: Claimed, started: datetime, reason: str,
+    def _count(self, ok: bool, result: PassResult, what: str, msg: Claimed, started: datetime, reason: str | None,
                error: Exception | None = None, to_email: str | None = None) -> None:
         """Count an outcome the store recorded (`ok`), or a lost lease, and tell the observer."""
         if ok:

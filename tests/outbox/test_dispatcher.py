@@ -329,17 +329,17 @@ def test_an_unsubscribe_during_the_previous_send_stops_the_next_message(api_a, s
 
     def transport():
         real = factory()
-        finish, sent = real.finish, []
+        send, sent = real.send, []
 
-        def finish_and_unsubscribe_the_next(**kwargs):
-            finish(**kwargs)
+        def send_and_unsubscribe_the_next(*args):
+            send(*args)
             sent.append(1)
             if len(sent) == 1:  # the second buyer clicks "unsubscribe" while the first mail goes out
                 with services.db.transaction() as s:
                     add_suppression(s, seller_id, "second@example.es", "unsubscribe", "marketing",
                                     clock.now())
 
-        real.finish = finish_and_unsubscribe_the_next
+        real.send = send_and_unsubscribe_the_next
         return real
 
     dispatcher.transport_factory = transport
@@ -390,7 +390,7 @@ def test_a_mark_that_fails_keeps_the_next_message_from_being_delivered(api_a, se
     monkeypatch.setattr(OutboxStore, "mark_sent", database_gone)
     with pytest.raises(ConnectionError):
         dispatcher.run_pass()
-    # The first message went out; the second had its envelope on the wire but was never completed.
+    # The first message went out; the session stopped before sending the second.
     assert len(sink.messages) == 1
 
 
@@ -400,7 +400,7 @@ def _two_due(api_a, services, **buyer_fields):
     return buyers, ids
 
 
-@pytest.mark.parametrize("failing", [0, 1], ids=["first-of-the-batch", "built-ahead"])
+@pytest.mark.parametrize("failing", [0, 1], ids=["first-of-the-batch", "second"])
 def test_a_message_that_fails_to_render_fails_alone(api_a, services, clock, sink, failing):
     from crossborder_crm.worker import make_dispatcher
 
@@ -421,7 +421,7 @@ def test_a_message_that_fails_to_render_fails_alone(api_a, services, clock, sink
     assert _status(services, ids[1 - failing]).status == "sent"
 
 
-def test_a_message_built_ahead_is_rebuilt_when_the_address_changed_before_its_send(api_a, services, clock, sink):
+def test_a_message_goes_to_the_address_its_buyer_has_when_it_is_sent(api_a, services, clock, sink):
     from crossborder_crm.buyers.models import Buyer
     from crossborder_crm.worker import make_dispatcher
 
@@ -432,14 +432,14 @@ def test_a_message_built_ahead_is_rebuilt_when_the_address_changed_before_its_se
 
     def transport():
         real = factory()
-        finish = real.finish
+        send = real.send
 
-        def finish_then_move_the_second_buyer(**kwargs):
-            finish(**kwargs)
+        def send_then_move_the_second_buyer(*args):
+            send(*args)
             with services.db.transaction() as s:
                 s.get(Buyer, buyers[1]["id"]).email = "moved@example.es"
 
-        real.finish = finish_then_move_the_second_buyer
+        real.send = send_then_move_the_second_buyer
         return real
 
     dispatcher.transport_factory = transport

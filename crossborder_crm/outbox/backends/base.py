@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from types import TracebackType
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from typing import Protocol, Sequence, runtime_checkable
 
 __all__ = [
     "BaseTransport",
@@ -96,10 +96,6 @@ class Transport(Protocol):
 
     def send(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None: ...
 
-    def begin(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None: ...
-
-    def finish(self, before_accept: Callable[[], None] | None = None) -> None: ...
-
     def close(self) -> None: ...
 
     def __enter__(self) -> "Transport": ...
@@ -121,24 +117,6 @@ class BaseTransport(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the connection."""
-
-    # send() in two steps, so the caller can work while the first one travels; a transport with
-    # nothing to start early simply sends in finish().
-    _begun: tuple | None = None
-
-    def begin(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None:
-        """Start handing over one message; finish() completes it (nothing is delivered before)."""
-        self._begun = (envelope_from, recipients, message)
-
-    def finish(self, before_accept: Callable[[], None] | None = None) -> None:
-        """Complete the message given to begin(); raises what send() raises. `before_accept` runs
-        right before the message can be accepted; if it raises, nothing is delivered."""
-        begun, self._begun = self._begun, None
-        if begun is None:
-            raise RuntimeError("finish() without begin()")
-        if before_accept is not None:
-            before_accept()
-        self.send(*begun)
 
     def __enter__(self):
         self.open()

@@ -21,28 +21,15 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import asdict
-from typing import Callable, Sequence
+from typing import Sequence
 
 from .base import BaseTransport, PermanentDeliveryError, TransientDeliveryError, check_send_args
-from .smtp_errors import Abandoned, recipients_error, reply_text
+from .smtp_errors import recipients_error, reply_text
 from .smtp_session import SmtpSession
 from .smtp_settings import SmtpSettings, parse_smtp_url
 from .smtp_transaction import complete, envelope_commands, stepwise, utf8_needed_for
 
 __all__ = ["SmtpTransport"]
-
-
-def _once(func: Callable[[], None] | None) -> Callable[[], None]:
-    """`func` callable any number of times, running only the first time (a retry must not rerun it)."""
-    done = func is None
-
-    def call() -> None:
-        nonlocal done
-        if not done:
-            done = True
-            func()
-
-    return call
 
 
 class SmtpTransport(BaseTransport):
@@ -65,9 +52,6 @@ class SmtpTransport(BaseTransport):
             timeout=timeout, local_hostname=local_hostname,
         )
         self._session = SmtpSession(self.settings)
-        # (envelope_from, rcpts, data, SMTPUTF8 needed for, envelope already written) between
-        # begin() and finish()
-        self._begun: tuple[str, list[str], bytes, str | None, bool] | None = None
         #: transactions sent with RFC 2920 pipelining (when the server offers it)
         self.pipelined_transactions = 0
 
@@ -118,65 +102,21 @@ class SmtpTransport(BaseTransport):
     # ------------------------------------------------------------------ send
 
     def send(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None:
-        """Deliver one message or raise a DeliveryError."""
-        self.begin(envelope_from, recipients, message)
-        self.finish()
-
-    def begin(self, envelope_from: str, recipients: Sequence[str], message: bytes) -> None:
-        """On an open connection to a PIPELINING server, write MAIL, RCPT and DATA now; the caller
-        works while they travel, and finish() reads the replies and sends the body."""
-        rcpts = check_send_args(envelope_from, recipients, message)
-        data = bytes(message)
-        utf8 = utf8_needed_for(envelope_from, rcpts, data)
-        self._begun = (envelope_from, rcpts, data, utf8, False)
-        smtp = self._session.smtp
-        if not self.is_open or not smtp.has_extn("pipelining") or utf8 is not None:
-            return  # SMTPUTF8 is negotiated by the full path in finish()
-        try:
-            smtp.send(b"".join(envelope_commands(smtp, envelope_from, rcpts, len(data), [])))
-        except (smtplib.SMTPServerDisconnected, OSError):
-            self._session.drop()  # finish() reconnects and sends the whole transaction
-            return
-        self._begun = self._begun[:4] + (True,)
-
-    def finish(self, before_accept: Callable[[], None] | None = None) -> None:
-        """Complete the message given to begin(); raises what send() raises. `before_accept` runs
-        once, at the last moment before the server can accept the message (the body is already
-        on its way); if it raises, the message is abandoned, never delivered.
+        """Deliver one message or raise a DeliveryError.
 
         A connection that breaks before the end of the data is replaced once (a pooled connection
         the server had closed); once the end of the data is written, a lost reply raises
         OutcomeUnknown and the message is not sent again here."""
-        begun, self._begun = self._begun, None
-        if begun is None:
-            raise RuntimeError("finish() without begin()")
-        envelope_from, rcpts, data, utf8, started = begun
-        before_accept = _once(before_accept)
-        tries = 2
-        try:
-            if started:
-                try:
-                    self._complete(rcpts, data, before_accept)
-                    return
-                except smtplib.SMTPServerDisconnected:
-                    self._session.drop()  # closed before the end of the data: once more on a new connection
-                    tries = 1
-                except smtplib.SMTPResponseException as exc:  # an unreadable reply: the stream is out of step
-                    self._session.drop()
-                    raise TransientDeliveryError(reply_text(exc.smtp_error), exc.smtp_code) from exc
-                except OSError as exc:
-                    self._session.drop()
-                    raise TransientDeliveryError(f"SMTP connection error: {exc!r}") from exc
-            self._deliver(envelope_from, rcpts, data, utf8, before_accept, tries)
-        except Abandoned as abandoned:
-            raise abandoned.error from None  # the caller's own failure, not a delivery error
+        rcpts = check_send_args(envelope_from, recipients, message)
+        data = bytes(message)
+        self._deliver(envelope_from, rcpts, data, utf8_needed_for(envelope_from, rcpts, data))
 
-    def _deliver(self, envelope_from: str, rcpts: list[str], data: bytes, utf8: str | None,
-                 before_accept: Callable[[], None], tries: int) -> None:
+    def _deliver(self, envelope_from: str, rcpts: list[str], data: bytes, utf8: str | None) -> None:
+        tries = 2  # the connection found dead before the end of the data is replaced once
         for attempt in range(1, tries + 1):
             self._session.open()
             try:
-                self._transaction(envelope_from, rcpts, data, utf8, before_accept)
+                self._transaction(envelope_from, rcpts, data, utf8)
                 return
             except smtplib.SMTPServerDisconnected as exc:
                 # closed before the end of the data (an idle connection the server had dropped):
@@ -191,8 +131,7 @@ class SmtpTransport(BaseTransport):
                 self._session.drop()
                 raise TransientDeliveryError(f"SMTP connection error: {exc!r}") from exc
 
-    def _transaction(self, envelope_from: str, rcpts: list[str], data: bytes, utf8: str | None,
-                     before_accept: Callable[[], None]) -> None:
+    def _transaction(self, envelope_from: str, rcpts: list[str], data: bytes, utf8: str | None) -> None:
         smtp = self._session.smtp
         assert smtp is not None
         mail_options: list[str] = []
@@ -204,15 +143,9 @@ class SmtpTransport(BaseTransport):
         commands = envelope_commands(smtp, envelope_from, rcpts, len(data), mail_options)
         if smtp.has_extn("pipelining"):
             smtp.send(b"".join(commands))
-            self._complete(rcpts, data, before_accept)
-            return
-        refused = stepwise(self._session, commands, rcpts, data, before_accept)
+            refused = complete(self._session, rcpts, data)
+            self.pipelined_transactions += 1
+        else:
+            refused = stepwise(self._session, commands, rcpts, data)
         if refused:  # delivered to some recipients, refused for others
-            raise recipients_error(refused, accepted=[r for r in rcpts if r not in refused])
-
-    def _complete(self, rcpts: list[str], data: bytes, before_accept: Callable[[], None]) -> None:
-        """The rest of a pipelined transaction whose envelope is on its way."""
-        refused = complete(self._session, rcpts, data, before_accept)
-        self.pipelined_transactions += 1
-        if refused:
             raise recipients_error(refused, accepted=[r for r in rcpts if r not in refused])

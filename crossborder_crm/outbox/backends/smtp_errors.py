@@ -1,12 +1,12 @@
-"""How SMTP replies become delivery errors, and how the caller's own failure gets past them."""
+"""How SMTP replies become delivery errors."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 from .base import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 
-__all__ = ["Abandoned", "recipients_error", "reply_error", "reply_text", "run_before_accept"]
+__all__ = ["recipients_error", "reply_error", "reply_text"]
 
 # 530 auth/STARTTLS required, 534 mechanism too weak, 535 bad credentials,
 # 538 encryption required for mechanism (RFC 4954 / 3207)
@@ -45,19 +45,3 @@ def recipients_error(refused: dict, *, accepted: Sequence[str]) -> DeliveryError
         )
     rcpt, (code, text) = next(iter(info.items()))
     return TransientDeliveryError(f"recipient refused: {rcpt}: {text}", code, refused=info, accepted=accepted)
-
-
-class Abandoned(Exception):
-    """`before_accept` failed: carries its exception past the SMTP error handling unchanged."""
-
-    def __init__(self, error: Exception):
-        super().__init__(str(error))
-        self.error = error
-
-
-def run_before_accept(before_accept: Callable[[], None]) -> None:
-    """Run the caller's `before_accept`; its failure is raised as :class:`Abandoned`."""
-    try:
-        before_accept()
-    except Exception as exc:
-        raise Abandoned(exc) from exc

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 import smtplib
-from typing import Callable
 
 from crossborder_crm.ops.logging_setup import mask_email
 
 from .base import OutcomeUnknown
-from .smtp_errors import recipients_error, reply_error, run_before_accept
+from .smtp_errors import recipients_error, reply_error
 from .smtp_session import SmtpSession
 
 __all__ = ["complete", "envelope_commands", "stepwise", "utf8_needed_for"]
@@ -49,8 +48,7 @@ def envelope_commands(smtp: smtplib.SMTP, envelope_from: str, rcpts: list[str], 
     return [c.encode("utf-8") for c in commands]
 
 
-def complete(session: SmtpSession, rcpts: list[str], data: bytes,
-             before_accept: Callable[[], None]) -> dict[str, Reply]:
+def complete(session: SmtpSession, rcpts: list[str], data: bytes) -> dict[str, Reply]:
     """The rest of a transaction whose pipelined envelope was written: read its replies, then the data.
     Returns the recipients refused while the others accepted the message ({} when all did)."""
     # Every reply of the group is read before acting on any, so the stream stays in step.
@@ -62,12 +60,11 @@ def complete(session: SmtpSession, rcpts: list[str], data: bytes,
         session.smtp.send(b".\r\n")
         session.reply()
     _check_envelope(session, rcpts, mail, refused, data_reply)
-    _data(session, data, before_accept)
+    _data(session, data)
     return refused
 
 
-def stepwise(session: SmtpSession, commands: list[bytes], rcpts: list[str], data: bytes,
-             before_accept: Callable[[], None]) -> dict[str, Reply]:
+def stepwise(session: SmtpSession, commands: list[bytes], rcpts: list[str], data: bytes) -> dict[str, Reply]:
     """A whole transaction one command at a time (a server without PIPELINING); as complete()."""
     smtp = session.smtp
     smtp.send(commands[0])
@@ -82,7 +79,7 @@ def stepwise(session: SmtpSession, commands: list[bytes], rcpts: list[str], data
     _check_envelope(session, rcpts, mail, refused, (354, b""))
     smtp.send(commands[-1])
     _check_envelope(session, rcpts, mail, refused, session.reply())
-    _data(session, data, before_accept)
+    _data(session, data)
     return refused
 
 
@@ -100,18 +97,13 @@ def _check_envelope(session: SmtpSession, rcpts: list[str], mail: Reply, refused
         raise reply_error("message refused", data_reply[0], data_reply[1], hard_bounce=False)
 
 
-def _data(session: SmtpSession, data: bytes, before_accept: Callable[[], None]) -> None:
-    """Send the body, run `before_accept`, end the data and read the verdict."""
+def _data(session: SmtpSession, data: bytes) -> None:
+    """Send the body, end the data and read the verdict."""
     smtp = session.smtp
     body = _LEADING_DOT.sub(b"..", data)
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
     smtp.send(body)  # a failure here is before the end of the data: the server discards the message
-    try:
-        run_before_accept(before_accept)
-    except BaseException:
-        session.drop()  # the data was never ended, so the server discards it
-        raise
     # From the first byte of the end of the data on, the server may have the message: a broken
     # connection or a timeout now is an unknown outcome, never a reason to send it again at once.
     try:
