@@ -39,14 +39,12 @@ def breakdown(bench: Bench, n: int) -> dict:
     for target, name, fn in listeners:
         event.listen(target, name, fn)
     orig_render, orig_build = dmod.render, dmod.build_message
-    dmod.render = timed("render (cached frame or Jinja, both parts)", orig_render)
+    dmod.render = timed("render (Jinja, both parts)", orig_render)
     dmod.build_message = timed("mime.build_message", orig_build)
     try:
         d = make_dispatcher(bench.svc, f"bench-breakdown:{bench.round}")
-        for name in ("claim", "sender", "gate"):
+        for name in ("claim", "sender", "gate", "mark_sent"):
             setattr(d.store, name, timed(f"store.{name}", getattr(d.store, name)))
-        settle_label = "waiting for the previous message's mark (settle)"
-        d._settle = timed(settle_label, d._settle)
         run = d.store._run  # the per-message statements go straight to the driver
 
         def counted_run(*args):
@@ -56,20 +54,9 @@ def breakdown(bench: Bench, n: int) -> dict:
         d.store._run = counted_run
         factory = d.transport_factory
 
-        finish_label = "SMTP finish (replies, body, end of data), without the settle"
-
         def transport():
             t = factory()
-            t.begin = timed("SMTP begin (envelope written)", t.begin)
-            finish = t.finish
-
-            def finish_without_settle(**kwargs):  # the settle inside it is counted on its own
-                w, c = totals[settle_label], cpu[settle_label]
-                timed(finish_label, finish)(**kwargs)
-                totals[finish_label] -= totals[settle_label] - w
-                cpu[finish_label] -= cpu[settle_label] - c
-
-            t.finish = finish_without_settle
+            t.send = timed("SMTP send (envelope, body, end of data, reply)", t.send)
             return t
 
         d.transport_factory = transport

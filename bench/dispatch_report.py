@@ -170,11 +170,11 @@ def print_report(results: dict, notes: list[str]) -> None:
                   f"{cms / b['total_cpu_ms'] * 100:6.1f}%")
         print(f"    {'total':<48} {b['total_ms']:12.3f} {'':>7} {b['total_cpu_ms']:11.3f}")
         pm = b["per_message"]
-        print("    (each message's mark is committed while the next one is checked, rendered and transferred "
-              "-- in a helper thread on PostgreSQL -- and settled just before that one's end of data)")
+        print("    (one plain sequence per message: claim, check, build, send, then its mark committed before "
+              "the next one)")
         print(f"    per message on the dispatcher's connection: {pm.get('driver statements', 0):.2f} statements "
-              f"straight to the driver (autocommit: each its own transaction; on PostgreSQL the marks run on "
-              f"the marks thread's connection instead), {pm.get('SQLAlchemy statements', 0):.2f} through "
+              f"straight to the driver (autocommit: each its own transaction), "
+              f"{pm.get('SQLAlchemy statements', 0):.2f} through "
               f"SQLAlchemy (claims, BEGIN/COMMIT of the claim), {pm.get('pool checkouts', 0):.2f} pool checkouts")
     w = results.get("workers")
     if w:

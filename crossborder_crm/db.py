@@ -76,8 +76,10 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         # libpq waits for the operating system's TCP timeout (minutes) by default: a server that
         # is down would hang /readyz and `crossborder-crm check` instead of failing them.
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_SECONDS
-    # max_overflow: a worker at the most sessions (16) uses two connections per session.
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=30,
+    # A worker pins one connection per SMTP session (at most 16) and borrows a few for the rate
+    # limiter's and the scheduler's short statements: all of them stay pooled between passes, so no
+    # pass opens connections (the pool opens one only when it is first needed: a web process keeps few).
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=20,
                          connect_args=connect_args)
 
 

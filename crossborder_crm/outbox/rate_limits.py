@@ -63,7 +63,7 @@ class RateLimiter:
 
     def _run(self, statement, params=None):
         """One statement on a pooled connection of its own, committed at once. A session does not hold
-        a connection for its limits: with its own and its marks' it would need three, and a session
+        a second connection for its limits: the pool then needs only one per session, and a session
         waiting for the pool while its lease runs out is how a message gets sent twice."""
         with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             result = conn.execute(statement, params) if params is not None else conn.execute(statement)
