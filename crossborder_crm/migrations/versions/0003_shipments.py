@@ -106,12 +106,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('buyers') as batch:
-        batch.drop_column('last_buyer_message_at')
-    with op.batch_alter_table('orders') as batch:
-        batch.drop_index('ix_orders_seller_id')
-        batch.drop_column('reference')
-        batch.drop_column('dispute_open')
+    # In place, not in batch mode: on SQLite batch recreates the table, and dropping the old `buyers` or `orders`
+    # (foreign keys on) cascades to every buyer's orders, messages, order items... SQLite 3.35+ drops a plain
+    # column in place, as 0010 does.
+    op.drop_column('buyers', 'last_buyer_message_at')
+    op.drop_index('ix_orders_seller_id', table_name='orders')
+    op.drop_column('orders', 'reference')
+    op.drop_column('orders', 'dispute_open')
     op.drop_index('ix_shipment_incidents_seller', table_name='shipment_incidents')
     op.drop_table('shipment_incidents')
     op.drop_index('ix_shipment_checkpoints_shipment_at', table_name='shipment_checkpoints')

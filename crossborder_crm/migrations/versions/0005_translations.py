@@ -37,9 +37,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('messages') as batch:
-        batch.drop_column('translation_note')
-        batch.drop_column('source_language')
-        batch.drop_column('original_body')
-        batch.drop_column('original_subject')
+    # In place, not in batch mode: on SQLite batch recreates `messages`, and dropping the old table (foreign keys
+    # on) cascades to the send log. SQLite 3.35+ drops a plain column in place, as 0010 does.
+    for column in ('translation_note', 'source_language', 'original_body', 'original_subject'):
+        op.drop_column('messages', column)
     op.drop_table('translation_cache')

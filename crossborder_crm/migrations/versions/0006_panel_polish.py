@@ -48,7 +48,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("buyers") as batch:
-        batch.drop_column("search_text")
-    with op.batch_alter_table("messages") as batch:
-        batch.drop_column("explanation_data")
+    # In place, not in batch mode: on SQLite batch recreates the table, and dropping the old `buyers` or
+    # `messages` (foreign keys on) cascades to their orders, messages, send log... SQLite 3.35+ drops a plain
+    # column in place, as 0010 does.
+    op.drop_column("buyers", "search_text")
+    op.drop_column("messages", "explanation_data")

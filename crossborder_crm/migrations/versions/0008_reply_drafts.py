@@ -121,8 +121,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('buyers') as batch:
-        batch.drop_column('last_negative_review_at')
+    # In place, not in batch mode: on SQLite batch recreates `buyers`, and dropping the old table (foreign keys
+    # on) cascades to every buyer's orders, messages... SQLite 3.35+ drops a plain column in place, as 0010 does.
+    op.drop_column('buyers', 'last_negative_review_at')
     op.drop_index('ix_orders_seller_external', table_name='orders')
     op.drop_index('ix_orders_seller_reference', table_name='orders')
     op.drop_index('ix_shipments_route_history', table_name='shipments')

@@ -15,6 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Batch mode only adds columns here: on SQLite that is ALTER TABLE ADD COLUMN, `buyers` is not recreated.
     with op.batch_alter_table('buyers') as batch:
         batch.add_column(sa.Column('segment', sa.String(length=16), nullable=True))
         batch.add_column(sa.Column('segment_reason', sa.String(length=200), nullable=True))
@@ -26,7 +27,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # In place, not in batch mode: on SQLite batch recreates `buyers`, and dropping the old table (foreign keys
+    # on) cascades to every buyer's orders, messages, activities... SQLite 3.35+ drops a plain column in place;
+    # the index on `segment` goes first, as SQLite will not drop an indexed column.
     op.drop_index('ix_buyers_seller_segment', table_name='buyers')
-    with op.batch_alter_table('buyers') as batch:
-        for column in ('segment_at', 'rfm_monetary', 'rfm_frequency', 'rfm_recency', 'segment_reason', 'segment'):
-            batch.drop_column(column)
+    for column in ('segment_at', 'rfm_monetary', 'rfm_frequency', 'rfm_recency', 'segment_reason', 'segment'):
+        op.drop_column('buyers', column)
