@@ -115,6 +115,13 @@ class Preview:
     by_language: Counter = field(default_factory=Counter)
     by_segment: Counter = field(default_factory=Counter)
 
+    def add_recipient(self, country: str, language: str, segment: str | None) -> None:
+        """Count one recipient into the total and the breakdowns."""
+        self.recipients += 1
+        self.by_country[country] += 1
+        self.by_language[language.split("-")[0]] += 1
+        self.by_segment[segment or "not_scored"] += 1
+
 
 def exclusion(email: str | None, country: str, consent: str, suppressed: Mapping[str, str], disputed: bool,
               last_negative_review_at: datetime | None, now: datetime) -> str | None:
@@ -157,9 +164,6 @@ def preview(db: Database, seller_id: int, f: AudienceFilter, now: datetime) -> P
             if why is not None:
                 out.excluded[why] += 1
                 continue
-            out.recipients += 1
-            out.by_country[b.country] += 1
-            out.by_language[b.language.split("-")[0]] += 1
-            out.by_segment[b.segment or "not_scored"] += 1
+            out.add_recipient(b.country, b.language, b.segment)
     return out
 

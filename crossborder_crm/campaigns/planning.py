@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Activity, Buyer, Order, OrderItem
 from crossborder_crm.campaigns.ab_test import REST, B, group, hold_until, subject_of
-from crossborder_crm.campaigns.audiences import AudienceFilter, exclusion, where_clauses
+from crossborder_crm.campaigns.audiences import AudienceFilter, Preview, exclusion, where_clauses
 from crossborder_crm.campaigns.content import Facts, fill, uses, values, version_for
 from crossborder_crm.campaigns.models import Campaign
 from crossborder_crm.campaigns.targeting import OFFER_ENDED, offer_end, target_day
@@ -40,15 +40,11 @@ _COLUMNS = ("seller_id", "buyer_id", "kind", "origin", "origin_ref", "idempotenc
 
 
 @dataclass
-class Plan:
-    """What a planning walk found: recipients, exclusions by reason, breakdowns and the send-time chart."""
+class Plan(Preview):
+    """What a planning walk found: the audience preview's counts (recipients planned now, at launch, or
+    that would be) plus the buyers matched and the send-time chart."""
 
     matched: int = 0
-    recipients: int = 0  # planned now (launch) or that would be (preview)
-    excluded: Counter = field(default_factory=Counter)
-    by_country: Counter = field(default_factory=Counter)
-    by_language: Counter = field(default_factory=Counter)
-    by_segment: Counter = field(default_factory=Counter)
     hours_utc: list[int] = field(default_factory=lambda: [0] * 24)
     hours_seller: list[int] = field(default_factory=lambda: [0] * 24)
     days: Counter = field(default_factory=Counter)  # recipients per UTC send date
@@ -349,10 +345,7 @@ def _plan_batch(s: Session, st: Setting, lk: _Lookups, rows: list, plan: Plan, n
         if not_after is not None and when >= not_after:
             plan.excluded[OFFER_ENDED] += 1
             continue
-        plan.recipients += 1
-        plan.by_country[b.country] += 1
-        plan.by_language[b.language.split("-")[0]] += 1
-        plan.by_segment[b.segment or "not_scored"] += 1
+        plan.add_recipient(b.country, b.language, b.segment)
         if when not in instants:
             instants[when] = (to_local(when, st.seller_tz).hour, when.date().isoformat())
         seller_hour, utc_day = instants[when]
