@@ -13,6 +13,7 @@ from crossborder_crm.feedback.feedback_views import EXTENSION
 from crossborder_crm.feedback.models import DeliveryEvent
 from crossborder_crm.feedback.receive import Network
 from crossborder_crm.feedback.sns import FetchFailed
+from crossborder_crm.outbox.deliverability import buyer_refusals
 from crossborder_crm.outbox.message_id import make_message_id
 from crossborder_crm.outbox.models import Message, Suppression
 from tests.feedback.keys import CERT_URL, sendgrid_public_b64, sendgrid_sign, sns_cert_pem
@@ -104,6 +105,12 @@ def feed(client, services, seller_a, fetcher) -> Feed:
 
 def add_buyer(services, seller_id: int, email: str, name: str = "Ana García"):
     return buyers.create_buyer(services.db, services.clock, seller_id, {"name": name, "country": "ES", "email": email})
+
+
+def only_marketing_refused(services, seller, buyer) -> bool:
+    """True when the buyer may still get transactional mail but no marketing."""
+    refused = buyer_refusals(services.db, seller.seller_id, buyer.id, ("transactional", "marketing"))
+    return set(refused) == {"marketing"}
 
 
 def sent_message(services, seller, buyer_id: int, to_email: str, key: str = "shipping-1", kind: str = "transactional"):

@@ -2,8 +2,7 @@
 from datetime import timedelta
 
 from crossborder_crm.feedback.mailgun import TOLERANCE_SECONDS
-from crossborder_crm.outbox.deliverability import buyer_refusals
-from tests.feedback.conftest import add_buyer, sent_message
+from tests.feedback.conftest import add_buyer, only_marketing_refused, sent_message
 from tests.feedback.payloads import mailgun_event, mailgun_unsubscribed
 
 TOKEN = "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0"
@@ -30,8 +29,7 @@ def test_an_unsubscribe_suppresses_marketing_only(feed, services, seller_a):
     r = feed.mailgun(mailgun_unsubscribed("ana@example.es"))
     assert r.status_code == 200 and r.json["stored"] == 1
     assert feed.suppression("ana@example.es") == ("unsubscribe", "marketing")
-    refused = buyer_refusals(services.db, seller_a.seller_id, buyer.id, ("transactional", "marketing"))
-    assert set(refused) == {"marketing"}
+    assert only_marketing_refused(services, seller_a, buyer)
 
 
 def test_an_unsubscribe_is_stored_as_an_unsubscribe_event(feed):
