@@ -138,3 +138,36 @@ def test_page_style_is_a_file_the_policy_allows_not_inline(client, api_a, servic
     [sheet] = [n.attrs["href"] for n in Page(r.data).all("link", rel="stylesheet")]
     css = client.get(sheet)
     assert css.status_code == 200 and b"max-width:460px" in css.data
+
+
+def _html(page: Page) -> dict:
+    """The attributes of the page's <html> element."""
+    return page.all("html")[0].attrs
+
+
+def test_preference_page_is_wholly_in_the_buyers_language(client, api_a, services, seller_a):
+    buyer = new_buyer(api_a, email="hans@example.de", country="DE", language="de", timezone="Europe/Berlin")
+    page = Page(client.get(f"/u/{_token(services, seller_a, buyer)}").data)
+    assert _html(page)["lang"] == "de"
+    for english in ("Email preferences", "Email address:", "Stop receiving news and offers"):
+        assert english not in page.text()
+
+
+def test_a_broken_link_page_follows_the_browsers_language(client):
+    r = client.get("/u/not-a-token", headers={"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.5"})
+    page = Page(r.data)
+    assert r.status_code == 400 and _html(page)["lang"] == "ja"
+    assert "This link is not valid" not in page.text()
+
+
+def test_a_broken_link_page_is_english_for_a_browser_asking_for_a_language_we_lack(client):
+    r = client.get("/u/not-a-token", headers={"Accept-Language": "fi"})
+    assert r.status_code == 400 and "This link is not valid" in Page(r.data).text()
+
+
+def test_a_refused_request_answers_in_the_buyers_language_right_to_left(client, api_a, services, seller_a):
+    buyer = new_buyer(api_a, email="amal@example.ae", country="AE", language="ar", timezone="Asia/Dubai")
+    r = client.post(f"/u/{_token(services, seller_a, buyer)}", data={"action": "unsubscribe"}, headers=OURS)
+    page = Page(r.data)
+    assert r.status_code == 403 and _html(page)["dir"] == "rtl"
+    assert "This request was not accepted" not in page.text()

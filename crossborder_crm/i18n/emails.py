@@ -50,6 +50,14 @@ def has_shipped_catalog(tag: str) -> bool:
                for c in _candidates(tag) for ext in ("mo", "po"))
 
 
+@functools.cache
+def shipped_email_locales() -> tuple[str, ...]:
+    """The locales with a shipped `emails` catalog, English first, as BCP 47 tags ("pt-BR")."""
+    found = {path.parent.parent.name.replace("_", "-") for ext in ("mo", "po")
+             for path in LOCALES_DIR.glob(f"*/LC_MESSAGES/emails.{ext}")}
+    return ("en", *sorted(found - {"en"}))
+
+
 def install_machine_catalog(language: str, catalog: NullTranslations | None) -> None:
     """Use `catalog` (marked `machine_made`) for buyers of `language` without a shipped catalog;
     None removes it. Callers clear the renderer's caches afterwards (outbox.render.clear_caches)."""

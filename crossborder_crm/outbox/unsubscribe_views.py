@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, render_template, request
 
 from crossborder_crm.container import current_services
-from crossborder_crm.i18n.emails import email_translations, text_direction
+from crossborder_crm.i18n.emails import email_translations, shipped_email_locales, text_direction
 from crossborder_crm.outbox.suppression import resubscribe, subscription_state, unsubscribe
 from crossborder_crm.outbox.unsubscribe import (
     InvalidUnsubscribeToken,
@@ -38,14 +38,23 @@ def _claim(token: str) -> UnsubscribeClaim | None:
         return None
 
 
+def _render(template: str, locale: str, **values) -> str:
+    """A page in the buyer's language: the `emails` catalog, as their emails use, not the panel's."""
+    return render_template(template, _=email_translations(locale).ugettext, direction=text_direction(locale),
+                           lang=locale, **values)
+
+
+def _invalid():
+    """The broken-link page, in the browser's language: the token no longer says whose link it was."""
+    return _render("unsubscribe_invalid.html", request.accept_languages.best_match(shipped_email_locales(), "en")), 400
+
+
 def _page(token: str, claim: UnsubscribeClaim, done: str | None, status: int = 200):
     state = subscription_state(current_services().db, claim)
     action = "resubscribe" if state.unsubscribed else "unsubscribe"
-    t = email_translations(state.locale)
-    return render_template("unsubscribe.html", token=token, seller=state.seller_name,
-                           unsubscribed=state.unsubscribed, done=done, email=state.masked_email,
-                           action=action, form_token=form_token(_secret(), token, action), t=t.ugettext,
-                           direction=text_direction(state.locale), lang=state.locale), status
+    return _render("unsubscribe.html", state.locale, token=token, seller=state.seller_name,
+                   unsubscribed=state.unsubscribed, done=done, email=state.masked_email, action=action,
+                   form_token=form_token(_secret(), token, action)), status
 
 
 def _from_our_page(token: str, action: str) -> bool:
@@ -62,7 +71,7 @@ def preferences(token: str):
     """The preference page behind the link in the footer."""
     claim = _claim(token)
     if claim is None:
-        return render_template("unsubscribe_invalid.html"), 400
+        return _invalid()
     return _page(token, claim, None)
 
 
@@ -71,14 +80,14 @@ def one_click(token: str):
     """One-click unsubscribe (RFC 8058) or the preference form; answers 200, never a redirect."""
     claim = _claim(token)
     if claim is None:
-        return render_template("unsubscribe_invalid.html"), 400
+        return _invalid()
     svc = current_services()
     if request.form.get("List-Unsubscribe") == "One-Click":
         unsubscribe(svc.db, svc.clock, claim, "one_click")
         return _page(token, claim, "unsubscribed")
     action = request.form.get("action", "")
     if not _from_our_page(token, action):
-        return render_template("unsubscribe_refused.html"), 403
+        return _render("unsubscribe_refused.html", subscription_state(svc.db, claim).locale), 403
     if action == "resubscribe":
         resubscribe(svc.db, svc.clock, claim)
         return _page(token, claim, "resubscribed")
