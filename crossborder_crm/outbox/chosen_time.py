@@ -17,6 +17,15 @@ IN_QUIET_HOURS = N_("%(when)s in %(tz)s is inside the buyer's quiet hours (%(sta
                     "choose another time, or send \"override_quiet_hours\": true to send it anyway")
 
 
+# The explanation code's suffix when the seller sent inside quiet hours on purpose (migration 0012 reads it too).
+QUIET_OVERRIDE = "_quiet_override"
+
+
+def overrides_quiet_hours(explanation_data: dict | None) -> bool:
+    """True when a send time's explanation says the seller chose it inside quiet hours on purpose."""
+    return str((explanation_data or {}).get("code", "")).endswith(QUIET_OVERRIDE)
+
+
 def _within_horizon(when: datetime, now: datetime, horizon: timedelta, local: str | None = None) -> None:
     if when > now + horizon:
         reason = (Reason(N_("%(local)s is more than %(days)s days from now"), local=local, days=horizon.days)
@@ -63,5 +72,5 @@ def seller_chosen(send_at: Any, tz: str, policy: SendPolicy, now: datetime, hori
     quiet = _quiet(when, tz, policy, override_quiet_hours)
     if quiet is not None:
         why += f", inside the buyer's quiet hours ({quiet[0]}–{quiet[1]}): the seller chose to send it anyway"
-        data.update(code=f"{data['code']}_quiet_override", quiet=quiet)
+        data.update(code=f"{data['code']}{QUIET_OVERRIDE}", quiet=quiet)
     return when, why, data

@@ -28,6 +28,7 @@ from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.rate_limits import Limits, RateLimiter, is_throttling, recipient_domain
 from crossborder_crm.outbox.render import RenderInput, clear_caches, render
 from crossborder_crm.outbox.routes import Routes, smtp_transport
+from crossborder_crm.outbox.send_window import quiet_hold
 from crossborder_crm.outbox.store import Claimed, OutboxStore, SendCheck, SenderInfo
 from crossborder_crm.outbox.tracking import instrument
 from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token, unsubscribe_links
@@ -207,6 +208,8 @@ class Dispatcher:
         if reason:
             self._count(self.store.mark_suppressed(msg, worker, now, reason), result, "suppressed", msg, now, reason)
             return
+        if self._quiet(msg, sender, gate.timezone, result, now):
+            return
         route = self._routes.route(sender)
         relay, limits = route.key, route.limits
         domain = recipient_domain(gate.email)
@@ -235,7 +238,7 @@ class Dispatcher:
             if self.limiter is not None and is_throttling(exc.code, exc.reason):
                 # The domain says "slow down": every worker leaves it alone a while; others go on.
                 later = self.limiter.pause(relay, domain, limits.throttle_backoff_seconds)
-            self._transient(msg, exc, result, now, gate.email, later)
+            self._transient(msg, exc, result, now, gate.email, later, gate.timezone)
             return
         # The one place a message becomes sent: its own commit, before this session sends another.
         ok = self.store.mark_sent(msg, worker, self.clock.now(), gate.email)
@@ -253,6 +256,15 @@ class Dispatcher:
         self._count_released(self.store.defer(msg, self.config.worker_id, now, due, reason), result)
         return True
 
+    def _quiet(self, msg: Claimed, sender: SenderInfo, tz: str | None, result: PassResult, now: datetime) -> bool:
+        """Put the message back, attempt not counted, until the buyer's quiet hours end (outbox.send_window)."""
+        hold = quiet_hold(now, tz, sender.quiet_start, sender.quiet_end, chosen_at=msg.scheduled_at,
+                          overridden=msg.quiet_override)
+        if hold is None:
+            return False
+        self._count_released(self.store.defer(msg, self.config.worker_id, now, hold.until, hold.reason), result)
+        return True
+
     @staticmethod
     def _count_released(ok: bool, result: PassResult) -> None:
         if ok:
@@ -261,7 +273,7 @@ class Dispatcher:
             result.lost_lease += 1
 
     def _transient(self, msg: Claimed, exc: TransientDeliveryError, result: PassResult, started: datetime,
-                   to_email: str, paused_until: float | None = None) -> None:
+                   to_email: str, paused_until: float | None = None, tz: str | None = None) -> None:
         now = self.clock.now()
         if msg.attempts >= self.config.max_attempts:
             reason = f"gave up after {msg.attempts} attempts: {exc}"
@@ -272,6 +284,11 @@ class Dispatcher:
         if paused_until is not None:
             due = max(due, datetime.fromtimestamp(paused_until, timezone.utc))
         reason = f"attempt {msg.attempts}: {exc}"
+        sender = self._sender(msg.seller_id)  # a retry must not land in the buyer's night either
+        hold = quiet_hold(due, tz, sender.quiet_start, sender.quiet_end, chosen_at=msg.scheduled_at,
+                          overridden=msg.quiet_override)
+        if hold is not None:
+            due, reason = hold.until, f"{reason}; retry in the {hold.reason}"
         self._count(self.store.mark_retry(msg, self.config.worker_id, now, reason, due), result, "retried",
                     msg, started, reason, exc, to_email)
 

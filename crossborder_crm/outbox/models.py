@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossborder_crm.db import Base, UTCDateTime
@@ -57,6 +57,9 @@ class Message(Base):
     source_language: Mapped[str | None] = mapped_column(String(35))
     translation_note: Mapped[str | None] = mapped_column(String(500))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The seller chose `scheduled_at` inside the buyer's quiet hours on purpose: the dispatcher sends
+    # it then, and only shortly after (outbox.send_window). A server default: COPY leaves it out.
+    quiet_override: Mapped[bool] = mapped_column(default=False, server_default=false())
     explanation: Mapped[str] = mapped_column(String(500), default="")
     # The same explanation as a code and its parameters, for the panel to word in any language.
     explanation_data: Mapped[dict | None] = mapped_column(JSON)

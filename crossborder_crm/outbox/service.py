@@ -17,7 +17,7 @@ from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
 from crossborder_crm.errors import N_, Conflict, NotFound, Reason, ValidationFailed
 from crossborder_crm.i18n.translator import Translator
-from crossborder_crm.outbox.chosen_time import seller_chosen
+from crossborder_crm.outbox.chosen_time import overrides_quiet_hours, seller_chosen
 from crossborder_crm.outbox.deliverability import written_refusals
 from crossborder_crm.outbox.message_id import make_message_id
 from crossborder_crm.outbox.models import MESSAGE_STATUSES, Message
@@ -128,7 +128,7 @@ def enqueue(s: Session, clock: Clock, new: NewMessage, *, mail_domain: str,
                   subject=new.subject, body=new.body, original_subject=new.original_subject,
                   original_body=new.original_body, source_language=new.source_language,
                   translation_note=new.translation_note, scheduled_at=when, explanation=why[:500],
-                  explanation_data=why_data,
+                  explanation_data=why_data, quiet_override=overrides_quiet_hours(why_data),
                   status="scheduled", due_at=when, attempts=0, created_at=now, updated_at=now)
     s.add(msg)
     s.flush()
@@ -241,6 +241,7 @@ def reschedule_message(db: Database, clock: Clock, seller_id: int, message_id: i
         msg.scheduled_at = msg.due_at = when
         msg.explanation, msg.status, msg.updated_at = why[:500], "scheduled", now
         msg.explanation_data = why_data
+        msg.quiet_override = overrides_quiet_hours(why_data)
         msg.attempts = 0  # a new moment gets a fresh retry budget
         return msg
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any, Iterator
 
 from sqlalchemy import and_, case, func, literal, or_, select, update
@@ -48,6 +48,8 @@ class Claimed:
     buyer_name: str
     buyer_email: str | None
     buyer_country: str
+    scheduled_at: datetime | None = None  # the instant chosen when it was (re)scheduled
+    quiet_override: bool = False  # chosen inside the buyer's quiet hours on purpose (outbox.send_window)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class SenderInfo:
     dkim_private_key: str | None  # as stored, encrypted: the dispatcher decrypts it once per pass
     track_engagement: bool = False  # opens and clicks of marketing email (outbox.tracking)
     relay: Any = None  # the seller's relay_* columns when they set their own relay (outbox.relays)
+    quiet_start: time = time(21, 30)  # buyer-local quiet hours, checked again at send time (outbox.send_window)
+    quiet_end: time = time(8, 30)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class SendCheck:
     suppressed_scope: str | None  # "marketing" | "all" | None
     status: str | None
     marketing_sent: int = 0  # marketing messages sent to the buyer in the cap window (marketing only)
+    timezone: str | None = None  # the buyer's IANA zone, for their quiet hours
 
 
 
@@ -92,7 +97,8 @@ SELECT m.status AS status, b.email AS email, b.consent_status AS consent_status,
        CASE WHEN m.kind = 'marketing' THEN
            (SELECT count(*) FROM send_log l
              WHERE l.buyer_id = m.buyer_id AND l.kind = 'marketing' AND l.sent_at > :since)
-       ELSE 0 END AS sent
+       ELSE 0 END AS sent,
+       b.timezone AS timezone
   FROM messages m
   LEFT JOIN buyers b ON b.id = m.buyer_id
   LEFT JOIN suppressions s ON s.seller_id = m.seller_id AND s.email = lower(b.email)
@@ -207,7 +213,8 @@ class OutboxStore:
             rows = s.execute(
                 select(Message.id, Message.seller_id, Message.buyer_id, Message.kind, Message.idempotency_key,
                        Message.rfc_message_id, Message.locale, Message.template, Message.context,
-                       Message.subject, Message.body, Message.attempts, Buyer.name, Buyer.email, Buyer.country)
+                       Message.subject, Message.body, Message.attempts, Buyer.name, Buyer.email, Buyer.country,
+                       Message.scheduled_at, Message.quiet_override)
                 .join(Buyer, Buyer.id == Message.buyer_id).where(Message.id.in_(ids))
                 .order_by(Message.due_at, Message.id)).all()
         return [Claimed(*row) for row in rows]
@@ -218,12 +225,14 @@ class OutboxStore:
             sl = self._conn.execute(select(Seller.id, Seller.key, Seller.name, Seller.from_name, Seller.from_email,
                                            Seller.reply_to, Seller.postal_address, Seller.marketing_cap_count,
                                            Seller.marketing_cap_days, Seller.dkim_domain, Seller.dkim_selector,
-                                           Seller.dkim_private_key, Seller.track_engagement, *_RELAY_COLUMNS)
+                                           Seller.dkim_private_key, Seller.track_engagement, Seller.quiet_start,
+                                           Seller.quiet_end, *_RELAY_COLUMNS)
                                     .where(Seller.id == seller_id)).one()
         return SenderInfo(sl.id, sl.key, sl.name, sl.from_name or sl.name, sl.from_email, sl.reply_to,
                           sl.postal_address, sl.marketing_cap_count, sl.marketing_cap_days,
                           sl.dkim_domain, sl.dkim_selector, sl.dkim_private_key, bool(sl.track_engagement),
-                          sl if sl.relay_host else None)
+                          sl if sl.relay_host else None, time.fromisoformat(sl.quiet_start),
+                          time.fromisoformat(sl.quiet_end))
 
     def gate(self, msg: Claimed, cap_since: datetime) -> SendCheck:
         """Re-read, right before sending, what may forbid the send (and, for marketing, the sends
@@ -232,8 +241,8 @@ class OutboxStore:
             row = self._run("gate", _GATE_SQL, {"id": msg.id, "since": self.driver.time(cap_since)}).fetchone()
         if row is None:  # the message was deleted
             return SendCheck(None, "unknown", None, None)
-        status, email, consent, scope, sent = row
-        return SendCheck(email, consent or "unknown", scope, status, int(sent or 0))
+        status, email, consent, scope, sent, tz = row
+        return SendCheck(email, consent or "unknown", scope, status, int(sent or 0), tz)
 
     def _mark_params(self, msg: Claimed, worker: str, **values) -> tuple[tuple[str, ...], dict]:
         params = {"f_id": msg.id, "f_worker": worker}
@@ -295,7 +304,7 @@ class OutboxStore:
 
     def defer(self, msg: Claimed, worker: str, now: datetime, due: datetime, reason: str) -> bool:
         """Put a claimed message back until `due` without counting an attempt (nothing was tried:
-        its recipient's domain asked us to wait)."""
+        its recipient's domain asked us to wait, its relay was busy, or it is night for the buyer)."""
         with self._tx() as s:
             return s.execute(update(Message).where(Message.id == msg.id, Message.lease_owner == worker,
                                                    Message.status == "sending")

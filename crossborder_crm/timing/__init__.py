@@ -7,6 +7,7 @@ callers pass every instant in.  See ``localtime`` for the DST rules.
 from .engine import (
     clear_caches,
     describe_profile,
+    next_allowed_instant,
     next_send_time,
     next_send_time_explained,
     next_send_times,
@@ -61,6 +62,7 @@ __all__ = [
     "localize",
     "localize_iso",
     "next_allowed_by_cap",
+    "next_allowed_instant",
     "next_send_time",
     "next_send_time_explained",
     "next_send_times",

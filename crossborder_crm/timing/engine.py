@@ -34,8 +34,8 @@ from .policy import SendPolicy
 from .profile import OnlineProfile, ProfileKey
 from .summary import DAY_NAMES, facts, summary
 
-__all__ = ["next_send_time", "next_send_time_explained", "next_send_times", "describe_profile",
-           "profile_facts", "clear_caches"]
+__all__ = ["next_send_time", "next_send_time_explained", "next_send_times", "next_allowed_instant",
+           "describe_profile", "profile_facts", "clear_caches"]
 
 # Any instant whose local date is D lies after D 00:00 minus this (|offset| < 26 h).
 _MARGIN_US = 26 * HOUR_US
@@ -173,6 +173,21 @@ def _first_allowed(tz_name: str, qs: int, qe: int, earliest: int, start_day: dat
     return best
 
 
+def _next_allowed(tz_name: str, qs: int, qe: int, earliest: int, earliest_local: int) -> int:
+    """``earliest`` itself when outside quiet hours, else the first non-quiet instant after it."""
+    if not _quiet_at(earliest_local % DAY_US, qs, qe):
+        return earliest
+    return _first_allowed(tz_name, qs, qe, earliest, us_to_date(earliest_local) - _ONE_DAY)
+
+
+def next_allowed_instant(earliest_utc: datetime, tz_name: str, quiet_start: time, quiet_end: time) -> datetime:
+    """First instant >= ``earliest_utc`` outside the quiet hours in ``tz_name`` (itself when outside them)."""
+    earliest = aware_us(earliest_utc)
+    local = earliest + zone_table(tz_name).offset_at(earliest)
+    c = _next_allowed(tz_name, time_us(quiet_start), time_us(quiet_end), earliest, local)
+    return earliest_utc.astimezone(timezone.utc) if c == earliest else us_to_utc(c)
+
+
 def _best_on_day(tz_name: str, day: date, qs: int, qe: int, earliest: int, ranking):
     slots = _day_slots(tz_name, day, qs, qe)
     for hour in ranking[day.weekday()]:
@@ -273,10 +288,7 @@ def next_send_time_explained(
     earliest_day = us_to_date(earliest_local)
 
     if policy.kind == "transactional":
-        if _quiet_at(earliest_local % DAY_US, qs, qe):
-            c = _first_allowed(tz, qs, qe, earliest, earliest_day - _ONE_DAY)
-        else:
-            c = earliest
+        c = _next_allowed(tz, qs, qe, earliest, earliest_local)
         quiet = f"quiet hours {_hhmm(policy.quiet_start)}–{_hhmm(policy.quiet_end)}"
         code = "transactional_now" if c == earliest else "transactional_held"
         facts = None

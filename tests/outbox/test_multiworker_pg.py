@@ -17,8 +17,9 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
+from crossborder_crm.accounts.models import Seller
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.clock import FixedClock
@@ -39,6 +40,8 @@ def _seed(db, now):
                 timezone_confidence="high", timezone_explanation="", language="de-DE", language_source="given",
                 language_explanation="", tags=[], consent_status="granted", created_at=now, updated_at=now)
     with db.transaction() as s:
+        # The workers run on the real clock, which may be night in Berlin: no quiet hours for this seller.
+        s.execute(update(Seller).where(Seller.id == seller.seller_id).values(quiet_start="00:00", quiet_end="00:00"))
         s.execute(insert(Buyer), [dict(base, name=f"Käufer {i}", email=f"k{i}@example.de") for i in range(BUYERS)])
         ids = list(s.scalars(select(Buyer.id).order_by(Buyer.id)))
         rows = []

@@ -8,8 +8,9 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
+from crossborder_crm.accounts.models import Seller
 from crossborder_crm.accounts.service import create_seller
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.clock import FixedClock
@@ -85,6 +86,9 @@ def _seed(db, seller_id, seller_key, now, addresses):
                 timezone_confidence="high", timezone_explanation="", language="de-DE", language_source="given",
                 language_explanation="", tags=[], consent_status="granted", created_at=now, updated_at=now)
     with db.transaction() as s:
+        # Due now, which may be night in Berlin (03:00 at the test clock, any hour on the real one):
+        # this seller sends at any hour (no quiet hours).
+        s.execute(update(Seller).where(Seller.id == seller_id).values(quiet_start="00:00", quiet_end="00:00"))
         s.execute(insert(Buyer), [dict(base, name=f"K {i}", email=a) for i, a in enumerate(addresses)])
         ids = list(s.scalars(select(Buyer.id).order_by(Buyer.id)))
         s.execute(insert(Message), [dict(

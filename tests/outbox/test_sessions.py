@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
+from crossborder_crm.accounts.models import Seller
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.outbox.dispatcher import PassResult
 from crossborder_crm.outbox.message_id import make_message_id
@@ -21,6 +22,8 @@ def _due(services, seller, n: int) -> None:
                 timezone_confidence="high", timezone_explanation="", language="de-DE", language_source="given",
                 language_explanation="", tags=[], consent_status="granted", created_at=now, updated_at=now)
     with services.db.transaction() as s:
+        # Due at the test's instant, 03:00 in Berlin: this seller sends at any hour (no quiet hours).
+        s.execute(update(Seller).where(Seller.id == seller.seller_id).values(quiet_start="00:00", quiet_end="00:00"))
         s.execute(insert(Buyer), [dict(base, name=f"K {i}", email=f"k{i}@example.de") for i in range(20)])
         ids = list(s.scalars(select(Buyer.id).order_by(Buyer.id)))
         s.execute(insert(Message), [dict(
