@@ -17,6 +17,7 @@ from wsgiref.simple_server import WSGIServer
 
 from sqlalchemy import select
 
+from crossborder_crm.accounts.service import prune_throttle
 from crossborder_crm.buyers.models import Buyer
 from crossborder_crm.campaigns.ab_decision import decide_due
 from crossborder_crm.campaigns.lifecycle import plan_standing
@@ -37,6 +38,7 @@ from crossborder_crm.outbox.backends import make_transport
 from crossborder_crm.outbox.dispatcher import DispatchConfig, Dispatcher, PassResult
 from crossborder_crm.outbox.locks import run_once
 from crossborder_crm.outbox.rate_limits import Limits, RateLimiter
+from crossborder_crm.outbox.relay_check import TEST_EMAIL_WINDOW_SECONDS
 from crossborder_crm.outbox.send_timing import refresh_country_curves
 from crossborder_crm.outbox.sessions import Sessions, effective_concurrency
 from crossborder_crm.outbox.store import OutboxStore
@@ -192,6 +194,17 @@ def ab_decisions_job(svc: Services, worker: str) -> None:
                 log.info("A/B tests decided: %s", decided)
 
 
+def prune_throttle_job(svc: Services, worker: str) -> None:
+    """Delete the login_throttle rows whose windows and pauses are over (once-only job)."""
+    # The longest window any key uses: a row untouched for longer counts for nothing any more.
+    keep = max(svc.settings["LOGIN_CLIENT_LOCKOUT_SECONDS"], TEST_EMAIL_WINDOW_SECONDS)
+    with run_once(svc.db, "prune_throttle", worker, svc.clock.now()) as mine:
+        if mine:
+            pruned = prune_throttle(svc.db, svc.clock, keep)
+            if pruned:
+                log.info("login throttle: %s expired rows deleted", pruned)
+
+
 # Later capabilities add their jobs here (stalled-shipment scan, campaign triggers, segments).
 JOBS: list[PeriodicJob] = [
     PeriodicJob("country_curves", refresh_country_curves_job, seconds=6 * 3600, once=True),
@@ -203,6 +216,8 @@ JOBS: list[PeriodicJob] = [
     PeriodicJob("bounce_mailbox", bounce_mailbox_job, seconds=5 * 60, once=True),
     PeriodicJob("standing_campaigns", standing_campaigns_job, seconds=3600, once=True),
     PeriodicJob("ab_decisions", ab_decisions_job, seconds=5 * 60, once=True),
+    # Hourly: the table holds one row per key seen; one DELETE keeps it to the keys still counted.
+    PeriodicJob("prune_throttle", prune_throttle_job, seconds=3600, once=True),
 ]
 
 

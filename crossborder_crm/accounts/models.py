@@ -102,7 +102,8 @@ class WebhookSecret(Base):
 
 
 class LoginThrottle(Base):
-    """Failed panel logins per account key (email) to slow, then refuse, guessing."""
+    """Failed panel logins per key (account, client address) to slow, then refuse, guessing; also
+    other uses counted per window, such as test emails (accounts.throttle)."""
 
     __tablename__ = "login_throttle"
 

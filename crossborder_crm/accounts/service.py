@@ -28,6 +28,7 @@ from crossborder_crm.accounts.throttle import (
     claim,
     client_key,
     forget_success,
+    prune_expired,
 )
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
@@ -233,6 +234,12 @@ def check_login(db: Database, clock: Clock, email: str, password: str, *, client
     with db.transaction() as s:
         forget_success(s, account, client_at, policy)
     return LoginResult(user.id)
+
+
+def prune_throttle(db: Database, clock: Clock, keep_seconds: int) -> int:
+    """Delete the throttle rows whose windows and pauses are all over (see throttle.prune_expired); how many."""
+    with db.transaction() as s:
+        return prune_expired(s, clock.now(), keep_seconds)
 
 
 def end_sessions(db: Database, user_id: int) -> None:

@@ -5,6 +5,9 @@ Every attempt claims its place before the password is checked, with one
 one (PostgreSQL locks the row, SQLite the database, until the claim commits), and an attempt that
 arrives while its key is paused is refused without being checked or counted. An attempt whose
 password turns out right gives its place back (`forget_success`).
+
+The same table counts other uses per fixed window (`count_in_window`, e.g. the panel's test emails
+under "test-email:<seller id>"); `prune_expired` deletes the rows whose windows and pauses are over.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import case, delete, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -72,12 +75,16 @@ def _insert(session: Session):
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+def _older_than(col, now: datetime, seconds: int):
+    """Nothing counted on the row for `seconds`: whatever it counted is forgotten."""
+    return or_(col.last_failure_at.is_(None), col.last_failure_at <= now - timedelta(seconds=seconds))
+
+
 def claim(session: Session, scope: str, key: str, now: datetime, policy: LoginPolicy) -> Refusal | None:
     """Count one attempt against the key and start its pause if due; a Refusal if already paused."""
     table = LoginThrottle.__table__
     col = table.c
-    forgotten = or_(col.last_failure_at.is_(None),
-                    col.last_failure_at <= now - timedelta(seconds=policy.client_lockout_seconds))
+    forgotten = _older_than(col, now, policy.client_lockout_seconds)
     stmt = _insert(session)(table).values(key=key, failures=1, last_failure_at=now, locked_until=None)
     stmt = stmt.on_conflict_do_update(
         index_elements=[col.key],
@@ -107,3 +114,36 @@ def forget_success(session: Session, account: str, client: str | None, policy: L
             failures=remaining,
             locked_until=case((remaining < policy.client_lockout_after, None), else_=col.locked_until)))
     session.execute(delete(table).where(col.key == account))
+
+
+def count_in_window(session: Session, key: str, now: datetime, limit: int, window_seconds: int) -> int | None:
+    """Count one use of the key in its window (opened by its first use); None when counted, else the
+    seconds until the window ends if `limit` uses are already counted in it (the refusal is not counted)."""
+    # No new column (no migration): on these rows last_failure_at holds the window's start and
+    # locked_until stays empty, so prune_expired judges them exactly as it judges the login rows.
+    table = LoginThrottle.__table__
+    col = table.c
+    over = _older_than(col, now, window_seconds)
+    stmt = _insert(session)(table).values(key=key, failures=1, last_failure_at=now, locked_until=None)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[col.key],
+        set_={"failures": case((over, 1), else_=col.failures + 1),
+              "last_failure_at": case((over, literal(now, col.last_failure_at.type)), else_=col.last_failure_at)},
+        where=or_(over, col.failures < limit),
+    ).returning(col.failures)
+    if session.execute(stmt).scalar() is not None:
+        return None
+    started = session.scalar(select(col.last_failure_at).where(col.key == key))
+    return max(1, math.ceil((started + timedelta(seconds=window_seconds) - now).total_seconds()))
+
+
+def prune_expired(session: Session, now: datetime, keep_seconds: int) -> int:
+    """Delete the rows with nothing counted for `keep_seconds` and no pause running; how many.
+
+    `keep_seconds` must be at least the longest window any key uses: such a row counts for nothing
+    any more, its next use starts afresh exactly as a new row would.
+    """
+    col = LoginThrottle.__table__.c
+    unpaused = or_(col.locked_until.is_(None), col.locked_until <= now)
+    return session.execute(delete(LoginThrottle.__table__)
+                           .where(_older_than(col, now, keep_seconds), unpaused)).rowcount

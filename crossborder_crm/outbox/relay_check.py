@@ -4,6 +4,9 @@ precise reason it failed (connection refused, TLS, login refused, recipient refu
 The SMTP transport only says whether a message was accepted; the seller wants the relay's words, so
 the session (connect, TLS, login) is the transport's and the transaction is smtplib's, whose DATA
 returns the final reply. The password never appears in an answer or a log line.
+
+From the panel a seller sends at most TEST_EMAILS_PER_WINDOW test emails per window; the CLI's
+`send-test-email` is the operator's and is not limited.
 """
 from __future__ import annotations
 
@@ -16,9 +19,10 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from crossborder_crm.accounts.models import Seller
+from crossborder_crm.accounts.throttle import count_in_window
 from crossborder_crm.clock import Clock
 from crossborder_crm.db import Database
-from crossborder_crm.errors import NotFound, ValidationFailed, reason_of
+from crossborder_crm.errors import CrmError, NotFound, ValidationFailed, reason_of
 from crossborder_crm.ops.logging_setup import mask_addresses
 from crossborder_crm.outbox.backends.base import DeliveryError
 from crossborder_crm.outbox.backends.smtp_errors import reply_text
@@ -33,7 +37,8 @@ from crossborder_crm.validation import check_email
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FILE_BACKEND", "TestOutcome", "send_seller_test_email", "send_test_email"]
+__all__ = ["FILE_BACKEND", "TEST_EMAILS_PER_WINDOW", "TEST_EMAIL_WINDOW_SECONDS", "TestOutcome",
+           "TooManyTestEmails", "send_seller_test_email", "send_test_email"]
 
 # A seller waits for the answer on the page: a relay that has not answered by then will not.
 TEST_TIMEOUT_SECONDS = 20.0
@@ -41,6 +46,27 @@ FILE_BACKEND = ("not sent: this service writes email to files (CRM_MAIL_BACKEND=
                 "to test; save your own relay, or ask the operator to send over SMTP")
 # Shorter passwords are not looked for in answers: replacing every "abc" would garble the text.
 _SCRUB_MIN = 6
+# A seller checking a relay needs a few tries in a row, not more; a stolen panel session must not
+# turn the test into a way to mail any address through the service's relay (some 30 an hour).
+# Counted per seller in a fixed window that opens with the first test email.
+TEST_EMAILS_PER_WINDOW = 5
+TEST_EMAIL_WINDOW_SECONDS = 600
+# Its key in the login_throttle table, beside "account:…" and "client:…".
+TEST_EMAIL_KEY = "test-email"
+
+
+class TooManyTestEmails(CrmError):
+    """The seller has sent as many test emails as this window allows (429); nothing was sent."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"not sent: at most {TEST_EMAILS_PER_WINDOW} test emails every "
+                         f"{TEST_EMAIL_WINDOW_SECONDS // 60} minutes; try again in {retry_after} s")
+        self.retry_after = retry_after
+        self.limit = TEST_EMAILS_PER_WINDOW
+        self.window_seconds = TEST_EMAIL_WINDOW_SECONDS
 
 
 @dataclass(frozen=True)
@@ -153,9 +179,21 @@ def send_test_email(relay_or_default: SmtpSettings, from_addr: str, to_addr: str
     return outcome
 
 
+def _count_test_email(db: Database, seller_id: int, now: datetime) -> None:
+    """Count one test email of the seller, in its own transaction so no lock waits on the relay."""
+    with db.transaction() as s:
+        wait = count_in_window(s, f"{TEST_EMAIL_KEY}:{seller_id}", now, TEST_EMAILS_PER_WINDOW,
+                               TEST_EMAIL_WINDOW_SECONDS)
+    if wait is not None:
+        raise TooManyTestEmails(wait)
+
+
 def send_seller_test_email(db: Database, clock: Clock, box: SecretBox, settings: Mapping[str, Any],
-                           seller_id: int, to_addr: str) -> TestOutcome:
-    """The test email from a seller: through their own relay, else the service's (none with the file backend)."""
+                           seller_id: int, to_addr: str, *, limited: bool = False) -> TestOutcome:
+    """The test email from a seller: through their own relay, else the service's (none with the file backend).
+
+    `limited` (the panel): TooManyTestEmails past TEST_EMAILS_PER_WINDOW in the window, before anything is sent.
+    """
     try:
         to = check_email(to_addr or "")
     except ValueError as exc:
@@ -179,4 +217,7 @@ def send_seller_test_email(db: Database, clock: Clock, box: SecretBox, settings:
     if relay is None:
         return TestOutcome(False, FILE_BACKEND)
     from_addr = from_email or f"no-reply@{settings.get('MAIL_FROM_DOMAIN') or 'localhost'}"
-    return send_test_email(relay.smtp, from_addr, to, name, clock.now())
+    now = clock.now()
+    if limited:  # only what would reach a relay counts: a mistyped address or no relay costs nothing
+        _count_test_email(db, seller_id, now)
+    return send_test_email(relay.smtp, from_addr, to, name, now)

@@ -2,10 +2,12 @@
 
 The password field is never filled in: a blank one keeps the saved password (outbox.relays says
 when it must be typed again). Errors are shown next to their fields (422) and nothing is saved; the
-test email's outcome is the relay's own answer, in a success or an error box.
+test email's outcome is the relay's own answer, in a success or an error box. Past the test emails a
+seller may send in a window, the page says when to try again (429) and nothing is sent.
 """
 from __future__ import annotations
 
+import math
 from typing import Mapping
 
 from flask import flash, redirect, request, url_for
@@ -14,7 +16,8 @@ from flask_login import current_user
 from crossborder_crm.container import current_services
 from crossborder_crm.errors import ValidationFailed
 from crossborder_crm.i18n import gettext as _
-from crossborder_crm.outbox.relay_check import send_seller_test_email
+from crossborder_crm.i18n import ngettext
+from crossborder_crm.outbox.relay_check import TooManyTestEmails, send_seller_test_email
 from crossborder_crm.outbox.relays import RelayView, clear_relay, save_relay
 from crossborder_crm.panel.blueprint import bp
 from crossborder_crm.panel.nav import N_
@@ -44,6 +47,15 @@ def relay_form(view: RelayView | None) -> dict[str, str]:
 def submitted(form: Mapping[str, str]) -> dict[str, str]:
     """The posted values as typed, to show again after an error (never the password)."""
     return {f"relay_{name}": form.get(f"relay_{name}", "") for name in FIELDS if name != "password"}
+
+
+def refused_test_message(exc: TooManyTestEmails) -> str:
+    """Which limit refused the test email and when to try again, in the panel's language."""
+    minutes = max(1, math.ceil(exc.retry_after / 60))
+    return ngettext("You can send at most %(limit)d test emails every %(window)d minutes. "
+                    "Try again in %(num)d minute.",
+                    "You can send at most %(limit)d test emails every %(window)d minutes. "
+                    "Try again in %(num)d minutes.", minutes, limit=exc.limit, window=exc.window_seconds // 60)
 
 
 def place_errors(fields: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
@@ -90,10 +102,13 @@ def send_relay_test():
     seller_id = current_user.seller_id
     to = (request.form.get("to") or "").strip()
     try:
-        outcome = send_seller_test_email(svc.db, svc.clock, svc.box, svc.settings, seller_id, to)
+        outcome = send_seller_test_email(svc.db, svc.clock, svc.box, svc.settings, seller_id, to, limited=True)
     except ValidationFailed as exc:
         error = localize_reason(exc.fields.get("to") or exc.message)
         return settings_page(load_view(seller_id), relay_test_to=to, relay_test_error=error), 422
+    except TooManyTestEmails as exc:
+        body = settings_page(load_view(seller_id), relay_test_to=to, relay_test_refused=refused_test_message(exc))
+        return body, 429, {"Retry-After": str(exc.retry_after)}
     return settings_page(load_view(seller_id), relay_test_to=to, relay_test=outcome)
 
 

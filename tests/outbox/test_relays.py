@@ -12,7 +12,11 @@ from crossborder_crm.accounts.models import Seller
 from crossborder_crm.accounts.secret_rotation import reencrypt_secrets
 from crossborder_crm.errors import ValidationFailed
 from crossborder_crm.ops.checks import encryption_keys
-from crossborder_crm.outbox.relay_check import FILE_BACKEND, send_seller_test_email
+from crossborder_crm.outbox.relay_check import (
+    FILE_BACKEND,
+    TEST_EMAILS_PER_WINDOW,
+    send_seller_test_email,
+)
 from crossborder_crm.outbox.relays import (
     Relay,
     RelayIn,
@@ -348,6 +352,15 @@ def test_send_test_email_prints_the_relays_answer(app, services, seller_a, make_
     r = _cli(app, "send-test-email", "--seller-id", str(seller_a.seller_id), "--to", "lucia@example.es")
     assert r.exit_code == 0, r.output
     assert r.output.strip().endswith("250 2.0.0 Message accepted for delivery") and len(sink.messages) == 1
+
+
+def test_send_test_email_from_the_command_line_is_not_limited(app, services, seller_a, make_sink):
+    sink = make_sink(auth={"shop-a": PASSWORD})
+    _to_sink(services, seller_a.seller_id, sink)
+    runs = [_cli(app, "send-test-email", "--seller-id", str(seller_a.seller_id), "--to", "lucia@example.es")
+            for _ in range(TEST_EMAILS_PER_WINDOW + 1)]
+    assert [r.exit_code for r in runs] == [0] * (TEST_EMAILS_PER_WINDOW + 1)
+    assert len(sink.messages) == TEST_EMAILS_PER_WINDOW + 1
 
 
 def test_send_test_email_fails_with_the_reason(app, services, seller_a, unused_port):

@@ -3,6 +3,7 @@ next to their fields, cleared, and the test email's answer from a real SMTP sink
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import text
 
@@ -134,6 +135,66 @@ def test_a_bad_test_address_is_marked(panel_a):
     assert r.status_code == 422
     page = Page(r.data)
     assert page.find("e-relay_test_to") is not None and page.find("relay-test-result") is None
+
+
+def _send_tests(panel, count: int, to: str = "lucia@example.es") -> list[int]:
+    """Post the test email form `count` times; the status codes."""
+    return [panel.post("/settings/relay/test", data={"to": to}).status_code for _ in range(count)]
+
+
+def test_the_sixth_test_email_in_ten_minutes_is_refused_and_not_sent(panel_a, make_sink):  # noqa: F811
+    sink = make_sink(auth={"shop-a": PASSWORD})
+    _to_sink(panel_a, sink)
+    assert _send_tests(panel_a, 5) == [200] * 5
+    r = panel_a.post("/settings/relay/test", data={"to": "jean@example.fr"})
+    assert r.status_code == 429 and r.headers["Retry-After"] == "600"
+    page = Page(r.data)
+    assert page.text("relay-test-refused") == ("You can send at most 5 test emails every 10 minutes. "
+                                               "Try again in 10 minutes.")
+    assert page.attr("f-relay_test_to", "value") == "jean@example.fr"  # as typed
+    assert page.find("relay-test-result") is None
+    assert len(sink.messages) == 5
+
+
+def test_the_refusal_says_how_long_is_left_of_the_window(panel_a, make_sink, clock):  # noqa: F811
+    _to_sink(panel_a, make_sink(auth={"shop-a": PASSWORD}))
+    _send_tests(panel_a, 5)
+    clock.advance(timedelta(minutes=9, seconds=30))
+    r = panel_a.post("/settings/relay/test", data={"to": "lucia@example.es"})
+    assert r.status_code == 429 and r.headers["Retry-After"] == "30"
+    assert Page(r.data).text("relay-test-refused").endswith("Try again in 1 minute.")
+
+
+def test_test_emails_are_allowed_again_once_the_window_has_passed(panel_a, make_sink, clock):  # noqa: F811
+    sink = make_sink(auth={"shop-a": PASSWORD})
+    _to_sink(panel_a, sink)
+    _send_tests(panel_a, 6)
+    clock.advance(timedelta(minutes=10))
+    assert _send_tests(panel_a, 5) == [200] * 5
+    assert len(sink.messages) == 10
+
+
+def test_refused_test_emails_do_not_extend_the_window(panel_a, make_sink, clock):  # noqa: F811
+    _to_sink(panel_a, make_sink(auth={"shop-a": PASSWORD}))
+    _send_tests(panel_a, 5)
+    clock.advance(timedelta(minutes=5))
+    assert _send_tests(panel_a, 3) == [429] * 3
+    clock.advance(timedelta(minutes=5))
+    assert _send_tests(panel_a, 1) == [200]
+
+
+def test_a_mistyped_test_address_is_not_counted(panel_a, make_sink):  # noqa: F811
+    _to_sink(panel_a, make_sink(auth={"shop-a": PASSWORD}))
+    assert _send_tests(panel_a, 5, to="nope") == [422] * 5
+    assert _send_tests(panel_a, 5) == [200] * 5
+
+
+def test_each_seller_has_their_own_test_email_limit(panel_a, panel_b, make_sink):  # noqa: F811
+    sink = make_sink(auth={"shop-a": PASSWORD})
+    _to_sink(panel_a, sink)
+    _to_sink(panel_b, sink)
+    _send_tests(panel_a, 6)
+    assert _send_tests(panel_b, 1) == [200]
 
 
 def test_logs_never_carry_the_password(panel_a, make_sink, caplog):  # noqa: F811
