@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from crossborder_crm.db import make_engine
 from crossborder_crm.migrate import upgrade
-from tests.test_migrations import empty_url  # noqa: F401 -- the SQLite and PostgreSQL fixture
+from tests.test_migrations import empty_url, seed_seller_and_buyer  # noqa: F401 -- empty_url: the fixture
 
 OVERRIDDEN = '{"code": "seller_local_quiet_override", "local": "2026-03-10T23:30", "tz": "Europe/Madrid"}'
 CHOSEN = '{"code": "seller_local", "local": "2026-03-10T19:00", "tz": "Europe/Madrid"}'
@@ -19,17 +19,7 @@ def _seed_messages(url: str) -> None:
     at = datetime(2026, 3, 10, 2, 0)
     engine = make_engine(url)
     with engine.begin() as conn:
-        seller_id = conn.execute(text(
-            "INSERT INTO sellers (key, name, default_language, timezone, quiet_start, quiet_end,"
-            " marketing_cap_count, marketing_cap_days, conversation_deadline_hours, settings, created_at)"
-            " VALUES ('shop-a', 'Shop A', 'en', 'Asia/Shanghai', '21:30', '08:30', 2, 30, 24, '{}', :at)"
-            " RETURNING id"), {"at": at}).scalar_one()
-        buyer_id = conn.execute(text(
-            "INSERT INTO buyers (seller_id, name, email, country, timezone, timezone_source, timezone_confidence,"
-            " timezone_explanation, language, language_source, language_explanation, tags, consent_status,"
-            " order_count, created_at, updated_at)"
-            " VALUES (:s, 'Ana', 'ana@example.com', 'ES', 'Europe/Madrid', 'country', 'high', '', 'es', 'country',"
-            " '', '[]', 'unknown', 0, :at, :at) RETURNING id"), {"s": seller_id, "at": at}).scalar_one()
+        seller_id, buyer_id = seed_seller_and_buyer(conn, at)
         for key, status, data in (("due", "scheduled", OVERRIDDEN), ("sent", "sent", OVERRIDDEN),
                                   ("plain", "scheduled", CHOSEN)):
             conn.execute(text(

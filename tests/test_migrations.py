@@ -63,22 +63,28 @@ def test_downgrade_to_base_removes_every_table(empty_url):
     assert tables == set()
 
 
+def seed_seller_and_buyer(conn, at: datetime, order_count: int = 0) -> tuple[int, int]:
+    """A seller and a Spanish buyer inserted in plain SQL (no models: the schema may be an old one)."""
+    seller_id = conn.execute(text(
+        "INSERT INTO sellers (key, name, default_language, timezone, quiet_start, quiet_end,"
+        " marketing_cap_count, marketing_cap_days, conversation_deadline_hours, settings, created_at)"
+        " VALUES ('shop-a', 'Shop A', 'en', 'Asia/Shanghai', '22:00', '08:00', 2, 30, 24, '{}', :at)"
+        " RETURNING id"), {"at": at}).scalar_one()
+    buyer_id = conn.execute(text(
+        "INSERT INTO buyers (seller_id, name, email, country, timezone, timezone_source, timezone_confidence,"
+        " timezone_explanation, language, language_source, language_explanation, tags, consent_status,"
+        " order_count, created_at, updated_at)"
+        " VALUES (:s, 'Ana', 'ana@example.com', 'ES', 'Europe/Madrid', 'country', 'high', '', 'es', 'country',"
+        " '', '[]', 'unknown', :n, :at, :at) RETURNING id"), {"s": seller_id, "at": at, "n": order_count}).scalar_one()
+    return seller_id, buyer_id
+
+
 def _seed_buyer_with_history(url: str) -> int:
     """A seller, a buyer, one order with an item, one message, in plain SQL at head; returns the buyer's id."""
     at = datetime(2026, 3, 10, 2, 0)
     engine = make_engine(url)
     with engine.begin() as conn:
-        seller_id = conn.execute(text(
-            "INSERT INTO sellers (key, name, default_language, timezone, quiet_start, quiet_end,"
-            " marketing_cap_count, marketing_cap_days, conversation_deadline_hours, settings, created_at)"
-            " VALUES ('shop-a', 'Shop A', 'en', 'Asia/Shanghai', '22:00', '08:00', 2, 30, 24, '{}', :at)"
-            " RETURNING id"), {"at": at}).scalar_one()
-        buyer_id = conn.execute(text(
-            "INSERT INTO buyers (seller_id, name, email, country, timezone, timezone_source, timezone_confidence,"
-            " timezone_explanation, language, language_source, language_explanation, tags, consent_status,"
-            " order_count, created_at, updated_at)"
-            " VALUES (:s, 'Ana', 'ana@example.com', 'ES', 'Europe/Madrid', 'country', 'high', '', 'es', 'country',"
-            " '', '[]', 'unknown', 1, :at, :at) RETURNING id"), {"s": seller_id, "at": at}).scalar_one()
+        seller_id, buyer_id = seed_seller_and_buyer(conn, at, order_count=1)
         order_id = conn.execute(text(
             "INSERT INTO orders (seller_id, buyer_id, marketplace, external_id, placed_at, currency, total_minor,"
             " status, created_at, updated_at)"

@@ -206,7 +206,8 @@ def _marketing(profile, stats, policy, qs, qe, earliest, earliest_day):
         if found is not None:
             c, hour = found
             idx = target.weekday() * 24 + hour
-            return c, f"best hour on target day {_fmt_day(target)}: {hour:02d}:00 (score {w[idx]:.2f})", "marketing_target_day"
+            why = f"best hour on target day {_fmt_day(target)}: {hour:02d}:00 (score {w[idx]:.2f})"
+            return c, why, "marketing_target_day"
         day = max(target + _ONE_DAY, earliest_day)
         prefix = (
             f"target day {_fmt_day(target)} has no sendable hour left "
