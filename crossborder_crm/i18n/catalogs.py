@@ -21,6 +21,9 @@ PACKAGE_DIR = LOCALES_DIR.parent
 SOURCE_ROOT = PACKAGE_DIR.parent
 # domain -> its extraction config: the panel's words, and the emails' (in the buyer's language).
 DOMAINS: dict[str, str] = {"messages": "babel.cfg", "emails": "babel-emails.cfg"}
+# The line width each domain's .po files are written at (the emails catalogs were made at 100): an
+# update then changes only the entries that changed, not every wrapped line.
+PO_WIDTH: dict[str, int] = {"emails": 100}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]|%[sdf]|\{(\w*)\}")
 
 
@@ -85,7 +88,8 @@ def update(domain: str | None = None) -> list[Path]:
     updated = []
     for d in _domains(domain):
         if catalog_paths(d):
-            _pybabel("update", "-i", str(template_path(d)), "-d", str(LOCALES_DIR), "-D", d)
+            _pybabel("update", "-i", str(template_path(d)), "-d", str(LOCALES_DIR), "-D", d,
+                     "-w", str(PO_WIDTH.get(d, 76)))
             updated.extend(catalog_paths(d))
     return updated
 

@@ -4,6 +4,7 @@ seller's words and the panel language, from the structured data the outbox store
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from babel.dates import format_skeleton, format_time, get_day_names
@@ -139,12 +140,32 @@ _HELD = {
 }
 
 
+# What it writes when it puts a message back to wait, values and all (outbox.send_window.quiet_hold,
+# Dispatcher._paused and Dispatcher._connection).
+_WAITING = (
+    (re.compile(r"buyer's quiet hours \((?P<start>\d\d:\d\d)–(?P<end>\d\d:\d\d) (?P<tz>[^)]+)\): "
+                r"moved to (?P<at>\d\d:\d\d) local"),
+     N_("It came due during the buyer's quiet hours (%(start)s–%(end)s, %(tz)s): it waits until %(at)s "
+        "their time.")),
+    (re.compile(r"(?P<domain>\S+) asked us to slow down: paused until (?P<until>[\d: -]+) UTC"),
+     N_("%(domain)s asked us to slow down: its messages wait until %(until)s UTC.")),
+    (re.compile(r"all (?P<n>\d+) connections to relay (?P<relay>\S+) are in use"),
+     N_("All %(n)s connections to the relay were in use: it is tried again in a few seconds.")),
+)
+
+
 def held_reason(last_error: str | None) -> str | None:
-    """A suppression or gate reason in the panel language (None: not one we know; show it as is)."""
+    """A suppression, gate or waiting reason in the panel language (None: not one we know; show it as is)."""
     if not last_error:
         return None
     text = _HELD.get(last_error.strip())
-    return _(text) if text else None
+    if text:
+        return _(text)
+    for pattern, wording in _WAITING:
+        found = pattern.match(last_error.strip())
+        if found:
+            return _(wording, **found.groupdict())
+    return None
 
 
 def quiet_hours_warning(params: dict) -> str:

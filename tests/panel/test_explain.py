@@ -1,10 +1,13 @@
 """The seller-facing wording of the structured reasons (panel.explain), in both panel languages."""
 from __future__ import annotations
 
+from datetime import datetime, time, timezone
+
 import pytest
 from flask import g
 
 from crossborder_crm.buyers import service as buyers
+from crossborder_crm.outbox.send_window import quiet_hold
 from crossborder_crm.panel.explain import consent_source, held_reason, send_reason
 from tests.panel.html import Page
 
@@ -72,6 +75,17 @@ def test_no_structured_reason_gives_none(en):
 def test_gate_reasons_are_translated_and_unknown_ones_left_alone(zh):
     assert held_reason("buyer unsubscribed") == "该买家已退订营销邮件。"
     assert held_reason("550 mailbox unavailable") is None
+
+
+def test_a_message_waiting_for_the_buyers_quiet_hours_says_so_in_the_panel_language(zh):
+    hold = quiet_hold(datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc), "Asia/Tokyo", time(21, 30), time(8, 30))
+    assert held_reason(hold.reason) == ("该消息到期时正值买家的免打扰时段（21:30–08:30，Asia/Tokyo）："
+                                        "将等到对方时间 08:30 再发送。")
+
+
+def test_a_message_waiting_for_a_throttled_domain_names_it(en):
+    reason = "gmail.com asked us to slow down: paused until 2026-03-10 14:05:00 UTC"
+    assert held_reason(reason) == "gmail.com asked us to slow down: its messages wait until 2026-03-10 14:05:00 UTC."
 
 
 def test_consent_sources_read_as_words(en):
