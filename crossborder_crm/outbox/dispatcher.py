@@ -28,7 +28,7 @@ from crossborder_crm.outbox.mime import DkimKey, OutgoingEmail, build_message
 from crossborder_crm.outbox.rate_limits import Limits, RateLimiter, is_throttling, recipient_domain
 from crossborder_crm.outbox.render import RenderInput, clear_caches, render
 from crossborder_crm.outbox.routes import Routes, smtp_transport
-from crossborder_crm.outbox.send_window import quiet_hold
+from crossborder_crm.outbox.send_window import QuietHold, quiet_hold
 from crossborder_crm.outbox.store import Claimed, OutboxStore, SendCheck, SenderInfo
 from crossborder_crm.outbox.tracking import instrument
 from crossborder_crm.outbox.unsubscribe import make_unsubscribe_token, unsubscribe_links
@@ -256,10 +256,15 @@ class Dispatcher:
         self._count_released(self.store.defer(msg, self.config.worker_id, now, due, reason), result)
         return True
 
+    @staticmethod
+    def _quiet_hold(msg: Claimed, sender: SenderInfo, tz: str | None, when: datetime) -> QuietHold | None:
+        """Whether sending `msg` at `when` must wait for the end of the buyer's quiet hours."""
+        return quiet_hold(when, tz, sender.quiet_start, sender.quiet_end, chosen_at=msg.scheduled_at,
+                          overridden=msg.quiet_override)
+
     def _quiet(self, msg: Claimed, sender: SenderInfo, tz: str | None, result: PassResult, now: datetime) -> bool:
         """Put the message back, attempt not counted, until the buyer's quiet hours end (outbox.send_window)."""
-        hold = quiet_hold(now, tz, sender.quiet_start, sender.quiet_end, chosen_at=msg.scheduled_at,
-                          overridden=msg.quiet_override)
+        hold = self._quiet_hold(msg, sender, tz, now)
         if hold is None:
             return False
         self._count_released(self.store.defer(msg, self.config.worker_id, now, hold.until, hold.reason), result)
@@ -284,9 +289,8 @@ class Dispatcher:
         if paused_until is not None:
             due = max(due, datetime.fromtimestamp(paused_until, timezone.utc))
         reason = f"attempt {msg.attempts}: {exc}"
-        sender = self._sender(msg.seller_id)  # a retry must not land in the buyer's night either
-        hold = quiet_hold(due, tz, sender.quiet_start, sender.quiet_end, chosen_at=msg.scheduled_at,
-                          overridden=msg.quiet_override)
+        # A retry must not land in the buyer's night either.
+        hold = self._quiet_hold(msg, self._sender(msg.seller_id), tz, due)
         if hold is not None:
             due, reason = hold.until, f"{reason}; retry in the {hold.reason}"
         self._count(self.store.mark_retry(msg, self.config.worker_id, now, reason, due), result, "retried",
